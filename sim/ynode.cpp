@@ -1,0 +1,380 @@
+#include "sim/ynode.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cmath>
+#include <functional>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace lmsim {
+
+struct YNodeBuilder {
+  static YNode load_rec(const std::string& path, int depth, std::vector<std::string>& chain);
+  static YNode from_yaml(const YAML::Node& n, const std::string& file, const std::string& path) {
+    YNode y;
+    y.file_ = file;
+    y.line_ = n.Mark().line + 1;
+    y.path_ = path;
+    switch (n.Type()) {
+      case YAML::NodeType::Undefined:
+      case YAML::NodeType::Null: y.kind_ = YNode::Kind::Null; break;
+      case YAML::NodeType::Scalar:
+        y.kind_ = YNode::Kind::Scalar;
+        y.scalar_ = n.Scalar();
+        break;
+      case YAML::NodeType::Sequence: {
+        y.kind_ = YNode::Kind::Seq;
+        std::size_t i = 0;
+        for (const auto& c : n) y.seq_.push_back(from_yaml(c, file, path + "[" + std::to_string(i++) + "]"));
+        break;
+      }
+      case YAML::NodeType::Map: {
+        y.kind_ = YNode::Kind::Map;
+        for (const auto& kv : n) {
+          if (!kv.first.IsScalar()) {
+            YNode k = from_yaml(kv.first, file, path);
+            k.fail("map keys must be plain words");
+          }
+          std::string key = kv.first.Scalar();
+          for (const auto& [k2, v2] : y.map_)
+            if (k2 == key) {
+              YNode k = from_yaml(kv.first, file, path);
+              k.fail("duplicate key '" + key + "'");
+            }
+          y.map_.emplace_back(key, from_yaml(kv.second, file, path.empty() ? key : path + "." + key));
+        }
+        y.used_.assign(y.map_.size(), 0);
+        break;
+      }
+    }
+    return y;
+  }
+};
+
+std::string YNode::where() const {
+  std::string s = file_;
+  if (line_ > 0) s += ":" + std::to_string(line_);
+  if (!path_.empty()) s += ": field '" + path_ + "'";
+  return s;
+}
+
+void YNode::fail(const std::string& what) const { throw InputError(where() + ": " + what); }
+
+std::string origin_of(const YNode& n) { return n.where(); }
+
+static YNode parse(const std::string& text, const std::string& origin) {
+  try {
+    return YNodeBuilder::from_yaml(YAML::Load(text), origin, "");
+  } catch (const YAML::Exception& e) {
+    throw InputError(origin + ":" + std::to_string(e.mark.line + 1) + ":" + std::to_string(e.mark.column + 1) +
+                     ": YAML syntax error: " + e.msg);
+  }
+}
+
+YNode YNode::load_string(const std::string& text, const std::string& origin) {
+  YNode root = parse(text, origin);
+  if (!root.is_map() && !root.is_null()) root.fail("a scenario must be a map of keys");
+  return root;
+}
+
+static const std::vector<std::string> kDefaultable = {"stations", "evs", "loads"};
+
+YNode YNodeBuilder::load_rec(const std::string& path, int depth, std::vector<std::string>& chain) {
+  namespace fs = std::filesystem;
+  if (depth > 16) throw InputError(path + ": include nesting deeper than 16 (a cycle?)");
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError(path + ": cannot open scenario file");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  YNode root = YNode::load_string(ss.str(), path);
+  if (root.is_null()) return root;
+  const YNode* inc = root.get("include");
+  if (!inc) return root;
+  std::vector<const YNode*> files;
+  if (inc->is_scalar()) files.push_back(inc);
+  else if (inc->is_seq())
+    for (const auto& i : inc->items()) files.push_back(&i);
+  else inc->fail("expected a file name or a list of file names");
+  YNode merged;
+  bool first = true;
+  for (const auto* f : files) {
+    fs::path p = fs::path(path).parent_path() / f->scalar();
+    std::string ps = p.lexically_normal().string();
+    for (const auto& c : chain)
+      if (c == ps) f->fail("include cycle through '" + ps + "'");
+    if (!fs::exists(p)) f->fail("included file '" + ps + "' does not exist");
+    chain.push_back(ps);
+    YNode base = load_rec(ps, depth + 1, chain);
+    chain.pop_back();
+    merged = first ? base : YNode::merge(merged, base);
+    first = false;
+  }
+  // Drop our include key before merging so it does not linger.
+  YNode self = root;
+  YNode out;
+  out.kind_ = YNode::Kind::Map;
+  out.file_ = self.file_;
+  out.line_ = self.line_;
+  for (const auto& [k, v] : self.map_)
+    if (k != "include") out.map_.emplace_back(k, v);
+  out.used_.assign(out.map_.size(), 0);
+  if (merged.is_null()) return out;
+  YNode r = YNode::merge(merged, out);
+  return r;
+}
+
+static void apply_defaults(YNode& root) {
+  const YNode* d = root.get("defaults");
+  if (!d) return;
+  if (!d->is_map()) d->fail("expected a map of section: {key: value} defaults");
+  YNode defs = *d;
+  for (const auto& key : defs.keys()) {
+    if (std::find(kDefaultable.begin(), kDefaultable.end(), key) == kDefaultable.end())
+      defs[key].fail("defaults apply to 'stations', 'evs' or 'loads' only");
+  }
+  auto patch = [&](YNode& list, const YNode& def) {
+    if (!list.is_seq()) return;
+    for (auto& it : list.mutable_items()) {
+      std::string p = it.path();
+      it = YNode::merge(def, it);
+      it.repath(p);
+    }
+  };
+  for (const auto& key : defs.keys()) {
+    const YNode& def = defs[key];
+    if (!def.is_map()) def.fail("expected a map of default keys");
+    if (key == "loads") {
+      if (root.has("site")) {
+        YNode site = root["site"];
+        if (const YNode* l = site.get("loads")) {
+          YNode ll = *l;
+          patch(ll, def);
+          site.set("loads", ll);
+          root.set("site", site);
+        }
+      }
+    } else if (const YNode* l = root.get(key)) {
+      YNode ll = *l;
+      patch(ll, def);
+      root.set(key, ll);
+    }
+  }
+}
+
+YNode YNode::load_file(const std::string& path) {
+  std::vector<std::string> chain{path};
+  YNode root = YNodeBuilder::load_rec(path, 0, chain);
+  if (root.is_null()) throw InputError(path + ": the scenario is empty");
+  apply_defaults(root);
+  // Reset usage marks: loading read some keys.
+  std::function<void(YNode&)> reset;
+  reset = [&](YNode& n) {
+    n.used_.assign(n.map_.size(), 0);
+    for (auto& [k, v] : n.map_) reset(v);
+    for (auto& v : n.seq_) reset(v);
+  };
+  reset(root);
+  return root;
+}
+
+const std::string& YNode::scalar() const {
+  if (kind_ != Kind::Scalar) fail(kind_ == Kind::Null ? "a value is missing" : "expected a single value");
+  return scalar_;
+}
+
+double YNode::number() const {
+  auto q = parse_quantity(scalar());
+  if (!q || !q->unit.empty()) fail("expected a number, got '" + scalar_ + "'");
+  return q->value;
+}
+
+long long YNode::integer() const {
+  double v = number();
+  if (v != std::floor(v) || std::fabs(v) > 9e15) fail("expected a whole number, got '" + scalar_ + "'");
+  return static_cast<long long>(v);
+}
+
+bool YNode::boolean() const {
+  const auto& s = scalar();
+  if (s == "true" || s == "yes" || s == "on") return true;
+  if (s == "false" || s == "no" || s == "off") return false;
+  fail("expected true or false, got '" + s + "'");
+}
+
+Quantity YNode::quantity(const std::string& unit) const {
+  const auto& s = scalar();
+  auto q = parse_quantity(s);
+  if (!q) fail("expected a " + describe_unit(unit) + ", got '" + s + "'");
+  if (q->unit != unit) {
+    if (q->unit.empty() && unit.empty()) return *q;
+    fail("expected a " + describe_unit(unit) + ", got '" + s + "'" +
+         (q->unit.empty() ? " (a unit is required)" : " (a " + describe_unit(q->unit) + ")"));
+  }
+  return *q;
+}
+
+Time YNode::duration() const {
+  auto q = quantity("s");
+  if (q.value < 0) fail("a duration cannot be negative");
+  return seconds_to_time(q.value);
+}
+
+bool YNode::has(const std::string& key) const { return get(key) != nullptr; }
+
+const YNode* YNode::get(const std::string& key) const {
+  if (kind_ != Kind::Map) return nullptr;
+  for (std::size_t i = 0; i < map_.size(); ++i)
+    if (map_[i].first == key) {
+      if (used_.size() == map_.size()) used_[i] = 1;
+      return &map_[i].second;
+    }
+  return nullptr;
+}
+
+const YNode& YNode::operator[](const std::string& key) const {
+  if (kind_ != Kind::Map) fail("expected a map with key '" + key + "'");
+  if (const YNode* n = get(key)) return *n;
+  fail("required key '" + key + "' is missing");
+}
+
+std::vector<std::string> YNode::keys() const {
+  std::vector<std::string> k;
+  for (const auto& [kk, v] : map_) k.push_back(kk);
+  return k;
+}
+
+void YNode::finish() const {
+  if (kind_ != Kind::Map) return;
+  for (std::size_t i = 0; i < map_.size(); ++i) {
+    if (used_.size() == map_.size() && used_[i]) continue;
+    std::string allowed;
+    for (std::size_t j = 0; j < map_.size(); ++j)
+      if (used_.size() == map_.size() && used_[j]) allowed += (allowed.empty() ? "" : ", ") + map_[j].first;
+    const YNode& v = map_[i].second;
+    std::string loc = v.file_ + ":" + std::to_string(v.line_) + ": field '" + v.path_ + "'";
+    throw InputError(loc + ": unknown key '" + map_[i].first + "'" +
+                     (allowed.empty() ? std::string() : " (known here: " + allowed + ")"));
+  }
+}
+
+void YNode::allow_only(const std::vector<std::string>& keys) const {
+  if (kind_ != Kind::Map) fail("expected a map");
+  for (const auto& [k, v] : map_)
+    if (std::find(keys.begin(), keys.end(), k) == keys.end()) {
+      std::string allowed;
+      for (const auto& a : keys) allowed += (allowed.empty() ? "" : ", ") + a;
+      throw InputError(v.file_ + ":" + std::to_string(v.line_) + ": field '" + v.path_ + "': unknown key '" + k +
+                       "' (allowed: " + allowed + ")");
+    }
+  for (const auto& k : keys) get(k);
+}
+
+const std::vector<YNode>& YNode::items() const {
+  static const std::vector<YNode> empty;
+  if (kind_ == Kind::Null) return empty;
+  if (kind_ != Kind::Seq) fail("expected a list");
+  return seq_;
+}
+
+std::size_t YNode::size() const {
+  return kind_ == Kind::Seq ? seq_.size() : kind_ == Kind::Map ? map_.size() : 0;
+}
+
+std::string YNode::str_or(const std::string& key, const std::string& def) const {
+  const YNode* n = get(key);
+  return n ? n->scalar() : def;
+}
+double YNode::num_or(const std::string& key, double def) const {
+  const YNode* n = get(key);
+  return n ? n->number() : def;
+}
+bool YNode::bool_or(const std::string& key, bool def) const {
+  const YNode* n = get(key);
+  return n ? n->boolean() : def;
+}
+double YNode::qty_or(const std::string& key, const std::string& unit, double def) const {
+  const YNode* n = get(key);
+  return n ? n->quantity(unit).value : def;
+}
+Time YNode::dur_or(const std::string& key, Time def) const {
+  const YNode* n = get(key);
+  return n ? n->duration() : def;
+}
+
+YNode YNode::make_scalar(std::string v, std::string file, int line, std::string path) {
+  YNode y;
+  y.kind_ = Kind::Scalar;
+  y.scalar_ = std::move(v);
+  y.file_ = std::move(file);
+  y.line_ = line;
+  y.path_ = std::move(path);
+  return y;
+}
+
+void YNode::set(const std::string& key, YNode v) {
+  if (kind_ == Kind::Null) kind_ = Kind::Map;
+  if (kind_ != Kind::Map) fail("cannot set key '" + key + "' on a non-map");
+  for (auto& [k, old] : map_)
+    if (k == key) {
+      old = std::move(v);
+      return;
+    }
+  map_.emplace_back(key, std::move(v));
+  used_.resize(map_.size(), 0);
+}
+
+YNode YNode::merge(const YNode& base, const YNode& over) {
+  if (base.kind_ != Kind::Map || over.kind_ != Kind::Map) return over.kind_ == Kind::Null && base.kind_ != Kind::Null && over.line_ == 0 ? base : over;
+  YNode r = base;
+  r.file_ = over.file_;
+  r.line_ = over.line_;
+  r.path_ = over.path_;
+  for (const auto& [k, v] : over.map_) {
+    bool found = false;
+    for (auto& [rk, rv] : r.map_)
+      if (rk == k) {
+        rv = merge(rv, v);
+        found = true;
+      }
+    if (!found) r.map_.emplace_back(k, v);
+  }
+  r.used_.assign(r.map_.size(), 0);
+  return r;
+}
+
+void YNode::repath(const std::string& path) {
+  path_ = path;
+  for (auto& [k, v] : map_) v.repath(path.empty() ? k : path + "." + k);
+  for (std::size_t i = 0; i < seq_.size(); ++i) seq_[i].repath(path + "[" + std::to_string(i) + "]");
+}
+
+static void dump_rec(const YNode& n, YAML::Emitter& e) {
+  switch (n.kind()) {
+    case YNode::Kind::Null: e << YAML::Null; break;
+    case YNode::Kind::Scalar: e << YAML::DoubleQuoted << n.scalar(); break;
+    case YNode::Kind::Seq:
+      e << YAML::BeginSeq;
+      for (const auto& i : n.items()) dump_rec(i, e);
+      e << YAML::EndSeq;
+      break;
+    case YNode::Kind::Map:
+      e << YAML::BeginMap;
+      for (const auto& [k, v] : n.entries()) {
+        e << YAML::Key << k << YAML::Value;
+        dump_rec(v, e);
+      }
+      e << YAML::EndMap;
+      break;
+  }
+}
+
+std::string YNode::dump() const {
+  YAML::Emitter e;
+  dump_rec(*this, e);
+  return e.c_str();
+}
+
+}  // namespace lmsim
