@@ -55,7 +55,9 @@ void Signal::set_text(std::string s, Time t) {
   text_ = std::move(s);
   changed(t);
 }
-void Signal::set_text(std::string s) { set_text(std::move(s), reg_->now()); }
+void Signal::set_text(std::string s) {
+  set_text(std::move(s), reg_->now());
+}
 
 void Signal::append(std::string_view bytes, Time t) {
   if (bytes.empty()) return;
@@ -64,7 +66,9 @@ void Signal::append(std::string_view bytes, Time t) {
   value_ = static_cast<double>(text_.size());
   changed(t);
 }
-void Signal::append(std::string_view bytes) { append(bytes, reg_->now()); }
+void Signal::append(std::string_view bytes) {
+  append(bytes, reg_->now());
+}
 
 void Signal::remove_listener(ChangeListener* l) {
   listeners_.erase(std::remove(listeners_.begin(), listeners_.end(), l), listeners_.end());
@@ -128,7 +132,9 @@ Signal& Registry::add_string(std::string name, std::string initial) {
   return s;
 }
 
-Signal& Registry::add_stream(std::string name) { return add(std::move(name), SignalType::Stream); }
+Signal& Registry::add_stream(std::string name) {
+  return add(std::move(name), SignalType::Stream);
+}
 
 Signal* Registry::find(std::string_view name) const {
   auto it = by_name_.find(std::string(name));
@@ -196,30 +202,25 @@ std::vector<Signal*> Registry::glob(std::string_view pattern) const {
 
 static Signal& knob(const Registry& r, std::string_view name) {
   auto& s = r.at(name);
-  if (!s.is_knob())
-    throw SignalError("'" + s.name() + "' is a signal, not a knob: it can be read but not set");
+  if (!s.is_knob()) throw SignalError("'" + s.name() + "' is a signal, not a knob: it can be read but not set");
   return s;
 }
 
-void Registry::write(std::string_view name, std::string_view text) {
-  auto& s = knob(*this, name);
+// Parses `text` for signal `s`: number in its unit, bool, enum state. Strings need no parsing.
+static double parse_for(const Signal& s, std::string_view text) {
   auto bad = [&](const std::string& expected) {
     return SignalError("'" + s.name() + "' expects " + expected + ", got '" + std::string(text) + "'");
   };
   switch (s.type()) {
     case SignalType::Number: {
       auto q = parse_quantity(text);
-      if (!q) throw bad(describe_unit(s.unit()));
-      if (q->unit != s.unit()) throw bad(describe_unit(s.unit()));
-      s.set(q->value);
-      break;
+      if (!q || q->unit != s.unit()) throw bad(describe_unit(s.unit()));
+      return q->value;
     }
-    case SignalType::Bool: {
-      if (text == "true" || text == "on" || text == "1") s.set(1);
-      else if (text == "false" || text == "off" || text == "0") s.set(0);
-      else throw bad("true or false");
-      break;
-    }
+    case SignalType::Bool:
+      if (text == "true" || text == "on" || text == "1") return 1;
+      if (text == "false" || text == "off" || text == "0") return 0;
+      throw bad("true or false");
     case SignalType::Enum: {
       int i = s.state_index(text);
       if (i < 0) {
@@ -227,12 +228,27 @@ void Registry::write(std::string_view name, std::string_view text) {
         for (const auto& st : s.states()) states += (states.empty() ? "" : ", ") + st;
         throw bad("one of: " + states);
       }
-      s.set(i);
-      break;
+      return i;
     }
-    case SignalType::String: s.set_text(std::string(text)); break;
-    case SignalType::Stream: s.append(text); break;
+    case SignalType::String:
+    case SignalType::Stream: return 0;
   }
+  return 0;
+}
+
+void Registry::check_write(std::string_view name, std::string_view text) const {
+  (void)parse_for(knob(*this, name), text);
+}
+
+void Registry::write(std::string_view name, std::string_view text) {
+  auto& s = knob(*this, name);
+  double v = parse_for(s, text);
+  if (s.type() == SignalType::String)
+    s.set_text(std::string(text));
+  else if (s.type() == SignalType::Stream)
+    s.append(text);
+  else
+    s.set(v);
   if (s.on_write) s.on_write(s);
 }
 
@@ -265,3 +281,10 @@ void Registry::settle() {
 }
 
 }  // namespace lmsim
+
+// libsystemc.so references sc_main; lmsim has its own main() (CLI, Python module), so this
+// definition only satisfies the linker and is never called. Weak: a test may define its own. Default visibility: the
+// Python module loads with RTLD_NOW and pybind11 hides symbols otherwise.
+__attribute__((weak, visibility("default"))) int sc_main(int, char**) {
+  return 0;
+}

@@ -124,7 +124,7 @@ class Registry {
 
   Signal* find(std::string_view name) const;
   Signal& at(std::string_view name) const;  // throws SignalError naming close matches
-  std::vector<Signal*> all() const;          // sorted by name
+  std::vector<Signal*> all() const;         // sorted by name
   // Shell-style glob with '*' (within a segment), '**' (across segments) and '?'.
   std::vector<Signal*> glob(std::string_view pattern) const;
   static bool glob_match(std::string_view pattern, std::string_view name);
@@ -132,6 +132,8 @@ class Registry {
   // Writes from outside: type and unit checked; only knobs accept writes.
   // `text` is as in a scenario: "16A", "true", "blocked", "hello".
   void write(std::string_view name, std::string_view text);
+  // Checks a write without applying it (scenario validation); throws SignalError.
+  void check_write(std::string_view name, std::string_view text) const;
   void write_value(std::string_view name, double v);  // numbers/bools/enum index, already in base unit
   void write_quantity(std::string_view name, double v, std::string_view unit);
 
@@ -146,6 +148,9 @@ class Registry {
   // queued time; call explicitly before reading results (end of run, Python reads).
   void settle();
   std::uint64_t total_changes() const { return total_changes_; }
+  // Called (after settling) whenever a change moves time forward, before the change applies:
+  // lets timed checks that fall between two changes see the values that held then.
+  void set_advance_hook(std::function<void(Time)> h) { advance_hook_ = std::move(h); }
 
  private:
   friend class Signal;
@@ -153,6 +158,7 @@ class Registry {
   void before_change(Time& t) {
     if (t < last_time_) t = last_time_;
     if (!queue_.empty() && t != queue_time_) settle();
+    if (t > last_time_ && advance_hook_) advance_hook_(t);
     last_time_ = t;
   }
   void enqueue(SettledListener* l, Time t) {
@@ -164,6 +170,7 @@ class Registry {
 
   std::unordered_map<std::string, std::unique_ptr<Signal>> by_name_;
   std::function<Time()> clock_;
+  std::function<void(Time)> advance_hook_;
   Time last_time_ = 0;
   Time queue_time_ = 0;
   std::vector<SettledListener*> queue_;
@@ -185,6 +192,8 @@ inline void Signal::set(double v, Time t) {
   changed(t);
 }
 
-inline void Signal::set(double v) { set(v, reg_->now()); }
+inline void Signal::set(double v) {
+  set(v, reg_->now());
+}
 
 }  // namespace lmsim

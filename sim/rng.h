@@ -21,7 +21,9 @@ constexpr std::uint64_t stable_hash(std::string_view s, std::uint64_t h = 0xcbf2
 class Rng {
  public:
   explicit Rng(std::uint64_t seed = 1) { reseed(seed); }
-  Rng(std::uint64_t scenario_seed, std::string_view model) { reseed(stable_hash(model, scenario_seed ^ 0x9e3779b97f4a7c15ULL)); }
+  Rng(std::uint64_t scenario_seed, std::string_view model) {
+    reseed(stable_hash(model, scenario_seed ^ 0x9e3779b97f4a7c15ULL));
+  }
 
   void reseed(std::uint64_t seed) {
     for (auto& w : s_) {

@@ -27,8 +27,10 @@ static double parse_start(const YNode& n) {
 
 Site::Site(const YNode& root, std::string scenario_path, std::uint64_t seed)
     : root_(root), scenario_path_(std::move(scenario_path)), seed_(seed) {
-  if (const YNode* st = root_.get("start")) start_epoch_ = parse_start(*st);
-  else start_epoch_ = 1764086400.0;  // 2025-11-25T16:00Z: a fixed default, never the host clock
+  if (const YNode* st = root_.get("start"))
+    start_epoch_ = parse_start(*st);
+  else
+    start_epoch_ = 1764086400.0;  // 2025-11-25T16:00Z: a fixed default, never the host clock
 }
 
 Site::~Site() = default;

@@ -76,6 +76,17 @@ class Site {
   void on_start(std::function<void()> f) { start_hooks_.push_back(std::move(f)); }
   void run_start_hooks();
 
+  // Real-time mode only: called about every millisecond of wall time by the pacer (host
+  // sockets: exposed stations, the host bridge). Never called in as-fast-as-possible mode.
+  void add_poller(std::function<void()> f) { pollers_.push_back(std::move(f)); }
+  const std::vector<std::function<void()>>& pollers() const { return pollers_; }
+  bool realtime() const { return realtime_; }
+  void set_realtime(bool r) { realtime_ = r; }
+
+  // Input files that make up the run (firmware ELF, CSV profiles): hashed into the provenance.
+  void add_input_file(std::string kind, std::string path) { inputs_.emplace_back(std::move(kind), std::move(path)); }
+  const std::vector<std::pair<std::string, std::string>>& input_files() const { return inputs_; }
+
   // A model reports a fatal condition (firmware hard fault, lock-up): the run stops with exit 3.
   void report_fault(std::string source, std::string message);
   const std::vector<Fault>& faults() const { return faults_; }
@@ -97,6 +108,9 @@ class Site {
   std::vector<Fault> faults_;
   std::vector<std::string> log_;
   bool echo_ = false;
+  bool realtime_ = false;
+  std::vector<std::function<void()>> pollers_;
+  std::vector<std::pair<std::string, std::string>> inputs_;
 };
 
 }  // namespace lmsim

@@ -17,12 +17,11 @@ struct UnitDef {
 
 // Order matters only for readability; lookup is exact on the suffix.
 constexpr UnitDef kUnits[] = {
-    {"A", "A", 1, true},       {"V", "V", 1, true},     {"W", "W", 1, true},
-    {"VA", "VA", 1, true},     {"var", "var", 1, true}, {"Wh", "Wh", 1, true},
-    {"Hz", "Hz", 1, true},     {"Ohm", "Ohm", 1, true}, {"s", "s", 1, true},
-    {"min", "s", 60, false},   {"h", "s", 3600, false}, {"d", "s", 86400, false},
-    {"%", "%", 1, false},      {"deg", "deg", 1, false}, {"B", "B", 1, true},
-    {"dBm", "dBm", 1, false},  {"C", "C", 1, false},    {"Ah", "Ah", 1, true},
+    {"A", "A", 1, true},     {"V", "V", 1, true},      {"W", "W", 1, true},     {"VA", "VA", 1, true},
+    {"var", "var", 1, true}, {"Wh", "Wh", 1, true},    {"Hz", "Hz", 1, true},   {"Ohm", "Ohm", 1, true},
+    {"s", "s", 1, true},     {"min", "s", 60, false},  {"h", "s", 3600, false}, {"d", "s", 86400, false},
+    {"%", "%", 1, false},    {"deg", "deg", 1, false}, {"B", "B", 1, true},     {"dBm", "dBm", 1, false},
+    {"C", "C", 1, false},    {"Ah", "Ah", 1, true},
 };
 
 struct Prefix {
@@ -78,11 +77,11 @@ std::string describe_unit(std::string_view unit) {
     const char* u;
     const char* n;
   };
-  static constexpr Name names[] = {{"A", "current"},     {"V", "voltage"},      {"W", "active power"},
+  static constexpr Name names[] = {{"A", "current"},         {"V", "voltage"},          {"W", "active power"},
                                    {"VA", "apparent power"}, {"var", "reactive power"}, {"Wh", "energy"},
-                                   {"Hz", "frequency"},   {"Ohm", "resistance"}, {"s", "time"},
-                                   {"%", "percentage"},   {"deg", "angle"},      {"B", "byte count"},
-                                   {"dBm", "signal level"}, {"C", "temperature"}, {"Ah", "charge"}};
+                                   {"Hz", "frequency"},      {"Ohm", "resistance"},     {"s", "time"},
+                                   {"%", "percentage"},      {"deg", "angle"},          {"B", "byte count"},
+                                   {"dBm", "signal level"},  {"C", "temperature"},      {"Ah", "charge"}};
   if (unit.empty()) return "plain number";
   for (const auto& n : names)
     if (unit == n.u) return std::string(n.n) + " (" + std::string(unit) + ")";
@@ -94,7 +93,9 @@ Time seconds_to_time(double s) {
   return static_cast<Time>(std::llround(s * 1e12));
 }
 
-double time_to_seconds(Time t) { return static_cast<double>(t) * 1e-12; }
+double time_to_seconds(Time t) {
+  return static_cast<double>(t) * 1e-12;
+}
 
 std::string format_time(Time t) {
   std::uint64_t total_us = t / kUs;

@@ -13,8 +13,8 @@ using Time = std::uint64_t;
 constexpr Time kPs = 1, kNs = 1000, kUs = 1000 * kNs, kMs = 1000 * kUs, kSec = 1000 * kMs;
 
 struct Quantity {
-  double value = 0;   // in the base unit below
-  std::string unit;   // base unit symbol: "A", "V", "W", "Wh", "s", "Hz", "%", ... or "" (plain number)
+  double value = 0;  // in the base unit below
+  std::string unit;  // base unit symbol: "A", "V", "W", "Wh", "s", "Hz", "%", ... or "" (plain number)
 };
 
 // Parses "16A", "11 kW", "-3.5e2var", "90s", "8h", "1.5min", "20%", "0.95". Returns nullopt

@@ -4,9 +4,9 @@
 
 #include <algorithm>
 #include <cmath>
-#include <functional>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <sstream>
 
 namespace lmsim {
@@ -61,9 +61,13 @@ std::string YNode::where() const {
   return s;
 }
 
-void YNode::fail(const std::string& what) const { throw InputError(where() + ": " + what); }
+void YNode::fail(const std::string& what) const {
+  throw InputError(where() + ": " + what);
+}
 
-std::string origin_of(const YNode& n) { return n.where(); }
+std::string origin_of(const YNode& n) {
+  return n.where();
+}
 
 static YNode parse(const std::string& text, const std::string& origin) {
   try {
@@ -94,10 +98,12 @@ YNode YNodeBuilder::load_rec(const std::string& path, int depth, std::vector<std
   const YNode* inc = root.get("include");
   if (!inc) return root;
   std::vector<const YNode*> files;
-  if (inc->is_scalar()) files.push_back(inc);
+  if (inc->is_scalar())
+    files.push_back(inc);
   else if (inc->is_seq())
     for (const auto& i : inc->items()) files.push_back(&i);
-  else inc->fail("expected a file name or a list of file names");
+  else
+    inc->fail("expected a file name or a list of file names");
   YNode merged;
   bool first = true;
   for (const auto* f : files) {
@@ -222,7 +228,9 @@ Time YNode::duration() const {
   return seconds_to_time(q.value);
 }
 
-bool YNode::has(const std::string& key) const { return get(key) != nullptr; }
+bool YNode::has(const std::string& key) const {
+  return get(key) != nullptr;
+}
 
 const YNode* YNode::get(const std::string& key) const {
   if (kind_ != Kind::Map) return nullptr;
@@ -327,7 +335,8 @@ void YNode::set(const std::string& key, YNode v) {
 }
 
 YNode YNode::merge(const YNode& base, const YNode& over) {
-  if (base.kind_ != Kind::Map || over.kind_ != Kind::Map) return over.kind_ == Kind::Null && base.kind_ != Kind::Null && over.line_ == 0 ? base : over;
+  if (base.kind_ != Kind::Map || over.kind_ != Kind::Map)
+    return over.kind_ == Kind::Null && base.kind_ != Kind::Null && over.line_ == 0 ? base : over;
   YNode r = base;
   r.file_ = over.file_;
   r.line_ = over.line_;

@@ -22,7 +22,7 @@ class YNode {
  public:
   enum class Kind { Null, Scalar, Map, Seq };
 
-  static YNode load_file(const std::string& path);                 // with `include` resolved
+  static YNode load_file(const std::string& path);  // with `include` resolved
   static YNode load_string(const std::string& text, const std::string& origin = "<string>");
 
   Kind kind() const { return kind_; }

@@ -1,0 +1,265 @@
+// lmsim: run scenarios, test folders of scenarios, list signals.
+//   lmsim run SCENARIO [--until T] [--seed N] [--set name=value]... [--trace F.vcd|F.csv
+//             --signals GLOB...] [--junit F] [--result F] [--realtime] [--log]
+//   lmsim test DIR [-j N] [--junit F]
+//   lmsim signals SCENARIO
+// Exit codes: 0 pass, 1 assertion failed, 2 usage or input error, 3 firmware fault, 4 internal.
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <boost/program_options.hpp>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+
+#include "sim/session.h"
+
+namespace po = boost::program_options;
+using namespace lmsim;
+
+namespace {
+
+const char* kUsage =
+    "usage: lmsim <command> [options]\n"
+    "commands:\n"
+    "  run SCENARIO      run one scenario (see 'lmsim run --help')\n"
+    "  test DIR          run every scenario in a folder, one JUnit file\n"
+    "  signals SCENARIO  list the signals and knobs of a scenario's site\n"
+    "options: --help, --version\n"
+    "exit codes: 0 pass, 1 assertion failed, 2 usage or input error, 3 firmware fault, 4 internal error\n";
+
+struct UsageError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+std::vector<std::pair<std::string, std::string>> parse_sets(const std::vector<std::string>& sets) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& s : sets) {
+    auto eq = s.find('=');
+    if (eq == std::string::npos || eq == 0) throw UsageError("--set expects name=value, got '" + s + "'");
+    out.emplace_back(s.substr(0, eq), s.substr(eq + 1));
+  }
+  return out;
+}
+
+Time parse_time_arg(const std::string& flag, const std::string& v) {
+  auto t = parse_duration(v);
+  if (!t) throw UsageError(flag + " expects a duration such as 90s, 8h or 250ms, got '" + v + "'");
+  return *t;
+}
+
+int cmd_run(const std::vector<std::string>& args) {
+  po::options_description opts("lmsim run SCENARIO [options]");
+  std::vector<std::string> sets, signals;
+  std::string until, trace, junit, result;
+  long long seed = -1;
+  int gdb = 0;
+  opts.add_options()("help,h", "this help")("until", po::value(&until),
+                                            "simulated time to stop at (default: the scenario's duration)")(
+      "seed", po::value(&seed), "random seed (default: the scenario's)")(
+      "set", po::value(&sets)->composing(), "name=value: a scenario key (site.main_fuse.rating=40A) or a knob at t=0")(
+      "trace", po::value(&trace), "write a trace: FILE.vcd or FILE.csv")(
+      "signals", po::value(&signals)->composing()->multitoken(), "signals to trace (globs; default all)")(
+      "junit", po::value(&junit), "write a JUnit XML file")("result", po::value(&result), "write result.json")(
+      "realtime", "simulated time follows the wall clock (HIL)")("log", "echo the run log to stderr")(
+      "fail-fast", "stop at the first failed assertion")(
+      "gdb", po::value(&gdb), "wait for gdb-multiarch on 127.0.0.1:PORT")("scenario", po::value<std::string>(),
+                                                                          "scenario file");
+  po::positional_options_description pos;
+  pos.add("scenario", 1);
+  po::variables_map vm;
+  po::store(po::command_line_parser(args).options(opts).positional(pos).run(), vm);
+  po::notify(vm);
+  if (vm.count("help")) {
+    std::cout << opts << "\n";
+    return 0;
+  }
+  if (!vm.count("scenario")) throw UsageError("lmsim run: missing SCENARIO");
+  if (!signals.empty() && trace.empty()) throw UsageError("--signals needs --trace FILE");
+  if (seed < -1) throw UsageError("--seed must be >= 0");
+  if (gdb) throw UsageError("--gdb is not available in this build yet");
+  RunRequest req;
+  req.session.scenario_path = vm["scenario"].as<std::string>();
+  if (seed >= 0) req.session.seed = static_cast<std::uint64_t>(seed);
+  req.session.overrides = parse_sets(sets);
+  req.session.trace_path = trace;
+  req.session.trace_globs = signals;
+  req.session.realtime = vm.count("realtime") > 0;
+  req.session.echo_log = vm.count("log") > 0;
+  req.session.stop_on_fail = vm.count("fail-fast") > 0;
+  if (!until.empty()) req.until = parse_time_arg("--until", until);
+  req.junit_path = junit;
+  req.result_path = result;
+  req.progress = isatty(STDERR_FILENO) && !req.session.echo_log;
+  return run_scenario(req);
+}
+
+int cmd_signals(const std::vector<std::string>& args) {
+  if (args.size() != 1 || args[0] == "--help") {
+    std::cout << "lmsim signals SCENARIO: list every signal and knob with type and unit\n";
+    return args.size() == 1 ? 0 : 2;
+  }
+  SessionOptions o;
+  o.scenario_path = args[0];
+  Session s(o);
+  for (auto* sig : s.registry().all()) {
+    std::string type = to_string(sig->type());
+    if (sig->type() == SignalType::Enum) {
+      type += "{";
+      for (std::size_t i = 0; i < sig->states().size(); ++i) type += (i ? "," : "") + sig->states()[i];
+      type += "}";
+    }
+    std::printf("%-44s %-5s %-8s %-4s %s\n", sig->name().c_str(), sig->is_knob() ? "knob" : "sig", type.c_str(),
+                sig->unit().c_str(), sig->description().c_str());
+  }
+  return 0;
+}
+
+// Every scenario in DIR (recursively), each in its own child process (SystemC elaborates once
+// per process). Files whose name starts with '_' are include-only fragments and are skipped.
+int cmd_test(const std::vector<std::string>& args) {
+  po::options_description opts("lmsim test DIR [options]");
+  int jobs = 1;
+  std::string junit;
+  opts.add_options()("help,h", "this help")("jobs,j", po::value(&jobs), "parallel scenarios (default 1)")(
+      "junit", po::value(&junit), "JUnit XML file for all scenarios (default DIR/junit.xml is not written)")(
+      "dir", po::value<std::string>(), "folder");
+  po::positional_options_description pos;
+  pos.add("dir", 1);
+  po::variables_map vm;
+  po::store(po::command_line_parser(args).options(opts).positional(pos).run(), vm);
+  po::notify(vm);
+  if (vm.count("help")) {
+    std::cout << opts << "\n";
+    return 0;
+  }
+  if (!vm.count("dir")) throw UsageError("lmsim test: missing DIR");
+  if (jobs < 1 || jobs > 256) throw UsageError("-j must be between 1 and 256");
+  namespace fs = std::filesystem;
+  fs::path dir = vm["dir"].as<std::string>();
+  if (!fs::is_directory(dir)) throw UsageError("lmsim test: '" + dir.string() + "' is not a folder");
+  std::vector<std::string> files;
+  for (const auto& e : fs::recursive_directory_iterator(dir)) {
+    auto p = e.path();
+    if (e.is_regular_file() && (p.extension() == ".yaml" || p.extension() == ".yml") && p.filename().string()[0] != '_')
+      files.push_back(p.string());
+  }
+  std::sort(files.begin(), files.end());
+  if (files.empty()) throw UsageError("lmsim test: no scenario (*.yaml) in '" + dir.string() + "'");
+  fs::path tmp = fs::temp_directory_path() / ("lmsim-test-" + std::to_string(getpid()));
+  fs::create_directories(tmp);
+  std::map<pid_t, std::size_t> running;
+  std::vector<int> codes(files.size(), 4);
+  std::size_t next = 0;
+  auto reap = [&] {
+    int st = 0;
+    pid_t p = wait(&st);
+    if (p <= 0) return;
+    auto it = running.find(p);
+    if (it == running.end()) return;
+    codes[it->second] = WIFEXITED(st) ? WEXITSTATUS(st) : 4;
+    running.erase(it);
+  };
+  while (next < files.size() || !running.empty()) {
+    while (next < files.size() && static_cast<int>(running.size()) < jobs) {
+      std::size_t i = next++;
+      std::cout.flush();
+      pid_t p = fork();
+      if (p == 0) {
+        int code = 4;
+        nlohmann::json j;
+        try {
+          RunRequest req;
+          req.session.scenario_path = files[i];
+          req.quiet = true;
+          code = run_scenario(req, &j);
+        } catch (const InputError& e) {
+          j = {{"scenario", files[i]}, {"error", e.what()}};
+          code = 2;
+        } catch (const std::exception& e) {
+          j = {{"scenario", files[i]}, {"error", std::string("internal error: ") + e.what()}};
+          code = 4;
+        }
+        j["file"] = files[i];
+        std::ofstream((tmp / (std::to_string(i) + ".json")).string()) << j.dump();
+        std::cout.flush();
+        _exit(code);
+      }
+      if (p < 0) throw std::runtime_error("fork failed");
+      running[p] = i;
+    }
+    reap();
+  }
+  std::vector<nlohmann::json> results;
+  int worst = 0, failed = 0;
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    nlohmann::json j;
+    std::ifstream in((tmp / (std::to_string(i) + ".json")).string());
+    if (in)
+      in >> j;
+    else
+      j = {{"scenario", files[i]}, {"error", "the scenario's process died"}};
+    results.push_back(j);
+    const char* v = codes[i] == 0   ? "PASS"
+                    : codes[i] == 1 ? "FAIL"
+                    : codes[i] == 2 ? "ERROR"
+                    : codes[i] == 3 ? "FAULT"
+                                    : "CRASH";
+    std::cout << v << "  " << files[i];
+    if (j.contains("error")) std::cout << "\n      " << j["error"].get<std::string>();
+    if (j.contains("assertions"))
+      for (const auto& a : j["assertions"])
+        if (!a["passed"].get<bool>()) std::cout << "\n      " << a["message"].get<std::string>();
+    std::cout << "\n";
+    if (codes[i] != 0) ++failed;
+    worst = std::max(worst, codes[i]);
+  }
+  fs::remove_all(tmp);
+  std::cout << (files.size() - failed) << " passed, " << failed << " failed\n";
+  if (!junit.empty()) std::ofstream(junit) << junit_xml(results, dir.string());
+  // Any failing scenario makes the whole run fail; input errors and faults keep their code.
+  return worst;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 1);
+  std::vector<std::string> args(argv + 1, argv + argc);
+  try {
+    if (args.empty()) {
+      std::cerr << kUsage;
+      return kInputError;
+    }
+    std::string cmd = args[0];
+    std::vector<std::string> rest(args.begin() + 1, args.end());
+    if (cmd == "--help" || cmd == "-h" || cmd == "help") {
+      std::cout << kUsage;
+      return 0;
+    }
+    if (cmd == "--version") {
+      std::cout << "lmsim " << LMSIM_VERSION << "\n";
+      return 0;
+    }
+    if (cmd == "run") return cmd_run(rest);
+    if (cmd == "test") return cmd_test(rest);
+    if (cmd == "signals") return cmd_signals(rest);
+    throw UsageError("unknown command '" + cmd + "'");
+  } catch (const UsageError& e) {
+    std::cerr << "lmsim: " << e.what() << "\n" << kUsage;
+    return kInputError;
+  } catch (const po::error& e) {
+    std::cerr << "lmsim: " << e.what() << "\n";
+    return kInputError;
+  } catch (const InputError& e) {
+    std::cerr << "lmsim: error: " << e.what() << "\n";
+    return kInputError;
+  } catch (const SignalError& e) {
+    std::cerr << "lmsim: error: " << e.what() << "\n";
+    return kInputError;
+  } catch (const std::exception& e) {
+    std::cerr << "lmsim: internal error: " << e.what() << "\n";
+    return kInternalError;
+  }
+}

@@ -1,0 +1,441 @@
+#include "sim/session.h"
+
+#include <openssl/evp.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <thread>
+
+#include "sim/elaborate.h"
+#include "sim/stimulus.h"
+
+namespace lmsim {
+
+// --- hashing (provenance) -----------------------------------------------------------------
+std::string sha256_hex(const std::string& data) {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int n = 0;
+  EVP_Digest(data.data(), data.size(), md, &n, EVP_sha256(), nullptr);
+  static const char* hex = "0123456789abcdef";
+  std::string out;
+  for (unsigned i = 0; i < n; ++i) out += hex[md[i] >> 4], out += hex[md[i] & 15];
+  return out;
+}
+
+std::string sha256_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return "";
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return sha256_hex(ss.str());
+}
+
+// --- real-time pacing ---------------------------------------------------------------------
+// The only place that reads the wall clock to influence the simulation: in --realtime mode
+// simulated time is held back to follow it, and host-facing pollers run.
+class Pacer : public sc_core::sc_module {
+ public:
+  Pacer(sc_core::sc_module_name n, Site& site) : sc_module(n), site_(site) {
+    SC_HAS_PROCESS(Pacer);
+    SC_METHOD(tick);
+  }
+  double max_lag_s = 0;
+
+ private:
+  void tick() {
+    using clk = std::chrono::steady_clock;
+    auto now_wall = clk::now();
+    if (!started_) {
+      start_ = now_wall;
+      started_ = true;
+    }
+    double sim_s = sc_core::sc_time_stamp().to_seconds();
+    double wall_s = std::chrono::duration<double>(now_wall - start_).count();
+    if (wall_s < sim_s)
+      std::this_thread::sleep_for(std::chrono::duration<double>(sim_s - wall_s));
+    else
+      max_lag_s = std::max(max_lag_s, wall_s - sim_s);
+    for (auto& p : site_.pollers()) p();
+    next_trigger(sc_core::sc_time(1, sc_core::SC_MS));
+  }
+  Site& site_;
+  bool started_ = false;
+  std::chrono::steady_clock::time_point start_;
+};
+
+// --- overrides of scenario keys ("site.main_fuse.rating=40A", "stations[0].ip=...") -------
+static bool set_yaml_path(YNode& root, const std::string& path, const std::string& value) {
+  YNode* cur = &root;
+  std::size_t p = 0;
+  std::vector<std::string> parts;
+  while (p <= path.size()) {
+    std::size_t q = path.find('.', p);
+    if (q == std::string::npos) q = path.size();
+    parts.push_back(path.substr(p, q - p));
+    p = q + 1;
+  }
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    std::string key = parts[i];
+    long idx = -1;
+    auto br = key.find('[');
+    if (br != std::string::npos) {
+      idx = std::strtol(key.c_str() + br + 1, nullptr, 10);
+      key = key.substr(0, br);
+    }
+    bool last = i + 1 == parts.size();
+    if (!cur->is_map()) return false;
+    const YNode* child = nullptr;
+    for (const auto& [k, v] : cur->entries())
+      if (k == key) child = &v;
+    if (!child) {
+      if (!last || idx >= 0 || i == 0) return false;
+      cur->set(key, YNode::make_scalar(value, "--set", 0, path));
+      return true;
+    }
+    YNode* c = const_cast<YNode*>(child);
+    if (idx >= 0) {
+      if (!c->is_seq() || idx >= static_cast<long>(c->size())) return false;
+      c = &c->mutable_items()[static_cast<std::size_t>(idx)];
+    }
+    if (last) {
+      if (!c->is_scalar() && !c->is_null()) return false;
+      *c = YNode::make_scalar(value, "--set", 0, path);
+      return true;
+    }
+    cur = c;
+  }
+  return false;
+}
+
+static const std::vector<std::string> kTopKeys = {
+    "name", "description", "seed",     "duration", "start",   "defaults", "site",   "device",  "stations",
+    "evs",  "network",     "timeline", "assert",   "signals", "stimuli",  "expect", "figures", "include"};
+
+Session::Session(SessionOptions opt) : opt_(std::move(opt)) {
+  setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 0);
+  YNode root = opt_.scenario_text ? YNode::load_string(*opt_.scenario_text, opt_.scenario_path)
+                                  : YNode::load_file(opt_.scenario_path);
+  file_ = opt_.scenario_path;
+  std::vector<std::pair<std::string, std::string>> knob_overrides;
+  for (const auto& [k, v] : opt_.overrides) {
+    if (!set_yaml_path(root, k, v)) knob_overrides.emplace_back(k, v);
+  }
+  root.allow_only(kTopKeys);
+  name_ = root.str_or("name", file_);
+  if (opt_.seed)
+    seed_ = *opt_.seed;
+  else if (const YNode* s = root.get("seed")) {
+    long long v = s->integer();
+    if (v < 0) s->fail("the seed must be >= 0");
+    seed_ = static_cast<std::uint64_t>(v);
+  }
+  duration_ = root.dur_or("duration", 60 * kSec);
+  scenario_text_ = root.dump();
+
+  site_ = elaborate_models(root, file_, seed_);
+  Site& site = *site_;
+  site.set_realtime(opt_.realtime);
+  site.set_log_echo(opt_.echo_log);
+  declare_user_signals(site, root.get("signals"));
+  build_stimuli(site, root.get("stimuli"));
+  timeline_ = &site.make<Timeline>("timeline", site, root.get("timeline"));
+  for (const auto& [k, v] : knob_overrides) timeline_->add_at_start(k, v, "--set " + k + "=" + v);
+  asserts_ = &site.make<AssertionEngine>("assertions", site.registry());
+  asserts_->set_stop_on_fail(opt_.stop_on_fail);
+  if (const YNode* a = root.get("assert"))
+    for (const auto& e : a->items()) asserts_->add(e);
+  bool fuse_trip_expected = false;
+  if (const YNode* ex = root.get("expect")) {
+    fuse_trip_expected = ex->bool_or("fuse_trip", false);
+    ex->finish();
+  }
+  if (!fuse_trip_expected && site.registry().find("site.fuse.tripped"))
+    asserts_->add_never("site.fuse.tripped", "main fuse does not trip",
+                        file_ + " (implicit; expect: {fuse_trip: true})");
+
+  std::vector<std::string> figs = {"site.fuse.*.current", "site.grid.*.current", "site.power", "stations.total_power"};
+  if (const YNode* f = root.get("figures")) {
+    figs.clear();
+    for (const auto& g : f->items()) figs.push_back(g.scalar());
+  }
+  for (const auto& g : figs)
+    for (auto* s : site.registry().glob(g)) stats_.attach(*s);
+
+  if (!opt_.trace_path.empty()) {
+    std::vector<Signal*> sigs;
+    if (opt_.trace_globs.empty()) sigs = site.registry().all();
+    for (const auto& g : opt_.trace_globs) {
+      auto m = site.registry().glob(g);
+      if (m.empty()) throw InputError("--signals '" + g + "' matches no signal (see 'lmsim signals')");
+      for (auto* s : m)
+        if (std::find(sigs.begin(), sigs.end(), s) == sigs.end()) sigs.push_back(s);
+    }
+    std::sort(sigs.begin(), sigs.end(), [](auto* a, auto* b) { return a->name() < b->name(); });
+    trace_ = TraceWriter::open(opt_.trace_path, sigs);
+  }
+  if (opt_.realtime) pacer_ = &site.make<Pacer>("pacer", site);
+}
+
+Session::~Session() = default;
+
+Time Session::now() const {
+  return static_cast<Time>(sc_core::sc_time_stamp().value());
+}
+
+bool Session::stopped() const {
+  return sc_core::sc_get_status() == sc_core::SC_STOPPED || !site_->faults().empty();
+}
+
+void Session::advance(Time t) {
+  auto w0 = std::chrono::steady_clock::now();
+  if (!started_) {
+    site_->run_start_hooks();
+    sc_core::sc_start(sc_core::SC_ZERO_TIME);
+    asserts_->start();
+    started_ = true;
+  }
+  if (!stopped() && t > now()) {
+    sc_core::sc_start(sc_core::sc_time::from_value(t - now()));
+    // sc_start(d) stops before the activity scheduled at exactly the end time; run it too so
+    // that a run to T shows what happens at T (and a later run does not see it twice).
+    if (!stopped() && now() == t) sc_core::sc_start(sc_core::SC_ZERO_TIME);
+  }
+  wall_s_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - w0).count();
+}
+
+bool Session::run_until(Time t) {
+  if (finished_) return false;
+  advance(t);
+  return !stopped();
+}
+
+namespace {
+class CondWatch : public ChangeListener {
+ public:
+  Expr e;
+  bool hit = false;
+  void on_change(const Signal&, Time) override {
+    if (!hit && e.test()) {
+      hit = true;
+      sc_core::sc_pause();
+    }
+  }
+};
+}  // namespace
+
+bool Session::run_until_condition(const std::string& cond, Time timeout) {
+  if (finished_) return false;
+  if (!started_) advance(0);
+  CondWatch w;
+  w.e = Expr::compile(cond, registry(), "condition");
+  if (!w.e.is_condition()) throw InputError("condition: \"" + cond + "\" is not a condition");
+  if (w.e.test()) return true;
+  for (auto* s : w.e.reads()) s->add_listener(&w);
+  Time end = now() + timeout;
+  while (!w.hit && !stopped() && now() < end) advance(end);
+  for (auto* s : w.e.reads()) s->remove_listener(&w);
+  return w.hit;
+}
+
+void Session::record(const std::string& glob) {
+  auto m = registry().glob(glob);
+  if (m.empty()) throw InputError("record: '" + glob + "' matches no signal");
+  for (auto* s : m) recorder_.attach(*s, now());
+}
+
+void Session::finish() {
+  if (finished_) return;
+  if (!started_) advance(0);
+  asserts_->finish(now());
+  results_ = asserts_->results();
+  if (trace_) trace_->close();
+  finished_ = true;
+}
+
+int Session::exit_code() const {
+  if (!site_->faults().empty()) return kFirmwareFault;
+  for (const auto& r : results_)
+    if (!r.passed) return kAssertFailed;
+  return kPass;
+}
+
+double Session::realtime_max_lag_s() const {
+  return pacer_ ? pacer_->max_lag_s : 0;
+}
+
+nlohmann::json Session::result_json() const {
+  using nlohmann::json;
+  json j;
+  int code = exit_code();
+  j["scenario"] = name_;
+  j["file"] = file_;
+  j["verdict"] = code == kPass ? "pass" : code == kAssertFailed ? "fail" : "fault";
+  j["exit_code"] = code;
+  j["sim_time_s"] = time_to_seconds(now());
+  j["wall_time_s"] = wall_s_;
+  j["speed_factor"] = wall_s_ > 0 ? time_to_seconds(now()) / wall_s_ : 0.0;
+  if (opt_.realtime) j["realtime_max_lag_s"] = realtime_max_lag_s();
+  j["assertions"] = json::array();
+  for (const auto& r : results_) {
+    json a = {
+        {"name", r.name}, {"kind", r.kind}, {"origin", r.origin}, {"passed", r.passed}, {"evaluations", r.evaluations}};
+    if (!r.passed) {
+      a["fail_time_s"] = time_to_seconds(r.fail_time);
+      a["message"] = r.message;
+    }
+    j["assertions"].push_back(a);
+  }
+  j["faults"] = json::array();
+  for (const auto& f : site_->faults())
+    j["faults"].push_back({{"time_s", time_to_seconds(f.time)}, {"source", f.source}, {"message", f.message}});
+  json figs = json::object();
+  for (const auto& f : stats_.figures())
+    figs[f.sig->name()] = {{"min", f.min}, {"max", f.max}, {"final", f.sig->value()}, {"unit", f.sig->unit()}};
+  j["figures"] = figs;
+  json prov;
+  prov["scenario_sha256"] = sha256_hex(scenario_text_);
+  prov["seed"] = seed_;
+  prov["lmsim_version"] = LMSIM_VERSION;
+  json ov = json::object();
+  for (const auto& [k, v] : opt_.overrides) ov[k] = v;
+  prov["overrides"] = ov;
+  json inputs = json::array();
+  for (const auto& [kind, path] : site_->input_files())
+    inputs.push_back({{"kind", kind}, {"path", path}, {"sha256", sha256_file(path)}});
+  prov["inputs"] = inputs;
+  for (const auto& [kind, path] : site_->input_files())
+    if (kind == "firmware") prov["firmware_sha256"] = sha256_file(path);
+  j["provenance"] = prov;
+  return j;
+}
+
+void Session::write_result(const std::string& path) const {
+  std::ofstream out(path);
+  if (!out) throw InputError(path + ": cannot write result file");
+  out << result_json().dump(2) << "\n";
+}
+
+static std::string xml_escape(const std::string& s) {
+  std::string o;
+  for (char c : s) {
+    switch (c) {
+      case '<': o += "&lt;"; break;
+      case '>': o += "&gt;"; break;
+      case '&': o += "&amp;"; break;
+      case '"': o += "&quot;"; break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t')
+          o += '?';
+        else
+          o += c;
+    }
+  }
+  return o;
+}
+
+std::string junit_xml(const std::vector<nlohmann::json>& results, const std::string& suite_name) {
+  std::ostringstream x;
+  int tests = 0, failures = 0, errors = 0;
+  std::ostringstream body;
+  for (const auto& r : results) {
+    std::string sc = r.value("scenario", "?");
+    int t = 0, f = 0, e = 0;
+    std::ostringstream cases;
+    if (r.contains("error")) {
+      ++t, ++e;
+      cases << "    <testcase classname=\"" << xml_escape(sc) << "\" name=\"load\"><error message=\""
+            << xml_escape(r["error"].get<std::string>()) << "\"/></testcase>\n";
+    }
+    if (r.contains("assertions"))
+      for (const auto& a : r["assertions"]) {
+        ++t;
+        cases << "    <testcase classname=\"" << xml_escape(sc) << "\" name=\"" << xml_escape(a.value("name", "?"))
+              << "\">";
+        if (!a.value("passed", false)) {
+          ++f;
+          cases << "<failure message=\"" << xml_escape(a.value("message", "")) << "\"/>";
+        }
+        cases << "</testcase>\n";
+      }
+    if (r.contains("faults")) {
+      ++t;
+      cases << "    <testcase classname=\"" << xml_escape(sc) << "\" name=\"no firmware fault\">";
+      if (!r["faults"].empty()) {
+        ++e;
+        cases << "<error message=\"" << xml_escape(r["faults"][0].value("message", "")) << "\"/>";
+      }
+      cases << "</testcase>\n";
+    }
+    body << "  <testsuite name=\"" << xml_escape(sc) << "\" tests=\"" << t << "\" failures=\"" << f << "\" errors=\""
+         << e << "\" time=\"" << r.value("wall_time_s", 0.0) << "\">\n"
+         << cases.str() << "  </testsuite>\n";
+    tests += t, failures += f, errors += e;
+  }
+  x << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"" << xml_escape(suite_name) << "\" tests=\""
+    << tests << "\" failures=\"" << failures << "\" errors=\"" << errors << "\">\n"
+    << body.str() << "</testsuites>\n";
+  return x.str();
+}
+
+void Session::write_junit(const std::string& path) const {
+  std::ofstream out(path);
+  if (!out) throw InputError(path + ": cannot write JUnit file");
+  out << junit_xml({result_json()}, name_);
+}
+
+// --- run_scenario ---------------------------------------------------------------------------
+static void print_summary(const Session& s, const nlohmann::json& j) {
+  auto& o = std::cout;
+  o << "lmsim: scenario '" << s.name() << "' seed " << s.seed() << "\n";
+  char buf[160];
+  std::snprintf(buf, sizeof buf, "  simulated %s in %.2f s wall (%.0fx real time)\n",
+                format_time(seconds_to_time(j["sim_time_s"].get<double>())).c_str(), j["wall_time_s"].get<double>(),
+                j["speed_factor"].get<double>());
+  o << buf;
+  int pass = 0, fail = 0;
+  for (const auto& a : j["assertions"]) a["passed"].get<bool>() ? ++pass : ++fail;
+  o << "  assertions: " << pass << " passed, " << fail << " failed\n";
+  for (const auto& a : j["assertions"])
+    if (!a["passed"].get<bool>()) o << "    FAIL " << a["message"].get<std::string>() << "\n";
+  for (const auto& f : j["faults"])
+    o << "  FAULT " << f["source"].get<std::string>() << ": " << f["message"].get<std::string>() << "\n";
+  for (const auto& [name, f] : j["figures"].items()) {
+    std::snprintf(buf, sizeof buf, "  %-32s max %10.3f %s, final %10.3f %s\n", name.c_str(), f["max"].get<double>(),
+                  f["unit"].get<std::string>().c_str(), f["final"].get<double>(), f["unit"].get<std::string>().c_str());
+    o << buf;
+  }
+  if (j.contains("realtime_max_lag_s")) o << "  real-time max lag: " << j["realtime_max_lag_s"].get<double>() << " s\n";
+  o << "  verdict: " << j["verdict"].get<std::string>() << " (exit " << j["exit_code"].get<int>() << ")\n";
+}
+
+int run_scenario(const RunRequest& req, nlohmann::json* result_out) {
+  Session s(req.session);
+  Time end = req.until ? *req.until : s.duration();
+  if (req.progress) {
+    // Chunks so that a progress line can be drawn; simulation results do not depend on them.
+    Time step = std::max<Time>(end / 200, kMs);
+    while (s.now() < end && !s.stopped()) {
+      s.run_until(std::min(end, s.now() + step));
+      double sim = time_to_seconds(s.now());
+      std::fprintf(stderr, "\r  %s  x%.0f real time   ", format_time(s.now()).c_str(),
+                   s.wall_seconds() > 0 ? sim / s.wall_seconds() : 0.0);
+    }
+    std::fprintf(stderr, "\r%60s\r", "");
+  } else {
+    s.run_until(end);
+  }
+  s.finish();
+  auto j = s.result_json();
+  if (!req.quiet) print_summary(s, j);
+  if (!req.result_path.empty()) s.write_result(req.result_path);
+  if (!req.junit_path.empty()) s.write_junit(req.junit_path);
+  if (result_out) *result_out = j;
+  return s.exit_code();
+}
+
+}  // namespace lmsim

@@ -1,0 +1,104 @@
+// One simulation run: load a scenario, elaborate the site with its timeline, stimuli,
+// assertions and traces, advance time, and produce the verdict and reports. The CLI, the
+// Python host process and `lmsim test` all run scenarios through this class.
+#pragma once
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "sim/assertions.h"
+#include "sim/site.h"
+#include "sim/timeline.h"
+#include "sim/trace.h"
+
+namespace lmsim {
+
+// Exit codes of `lmsim run` and the meaning of a verdict.
+enum ExitCode { kPass = 0, kAssertFailed = 1, kInputError = 2, kFirmwareFault = 3, kInternalError = 4 };
+
+struct SessionOptions {
+  std::string scenario_path;                                   // file; or an origin name when text is given
+  std::optional<std::string> scenario_text;                    // YAML text instead of reading the file
+  std::optional<std::uint64_t> seed;                           // overrides the scenario's seed
+  std::vector<std::pair<std::string, std::string>> overrides;  // --set name=value
+  std::string trace_path;                                      // .vcd or .csv
+  std::vector<std::string> trace_globs;                        // default: all signals
+  bool realtime = false;
+  bool echo_log = false;
+  bool stop_on_fail = false;
+};
+
+class Session {
+ public:
+  // Loads and elaborates; throws InputError (exit 2) on any problem with the inputs.
+  explicit Session(SessionOptions opt);
+  ~Session();
+
+  Site& site() { return *site_; }
+  Registry& registry() { return site_->registry(); }
+  const std::string& name() const { return name_; }
+  Time duration() const { return duration_; }
+  Time now() const;
+  std::uint64_t seed() const { return seed_; }
+
+  // Advances to absolute time t (no-op if already there). Returns false if the run has
+  // stopped for good (fault).
+  bool run_until(Time t);
+  // Runs until `cond` holds (checked at every change of what it reads) or `timeout` passes.
+  // Returns true if the condition became true.
+  bool run_until_condition(const std::string& cond, Time timeout);
+  bool stopped() const;
+
+  // Records these signals in memory from now on (Python traces).
+  void record(const std::string& glob);
+  const Recorder& recorder() const { return recorder_; }
+
+  // Ends the run at the current time: final assertion checks, traces closed. Idempotent.
+  void finish();
+  int exit_code() const;
+  nlohmann::json result_json() const;
+  void write_result(const std::string& path) const;
+  void write_junit(const std::string& path) const;
+  double wall_seconds() const { return wall_s_; }
+  double realtime_max_lag_s() const;
+  const std::vector<AssertionResult>& assertion_results() const { return results_; }
+
+ private:
+  void advance(Time t);
+  std::unique_ptr<Site> site_;
+  AssertionEngine* asserts_ = nullptr;
+  Timeline* timeline_ = nullptr;
+  class Pacer* pacer_ = nullptr;
+  std::unique_ptr<TraceWriter> trace_;
+  Recorder recorder_;
+  Stats stats_;
+  SessionOptions opt_;
+  std::string name_, scenario_text_, file_;
+  std::uint64_t seed_ = 1;
+  Time duration_ = 0;
+  bool started_ = false, finished_ = false;
+  double wall_s_ = 0;
+  std::vector<AssertionResult> results_;
+};
+
+// Runs one scenario to its end in this process, writing what the options ask for.
+// Returns the exit code. Used by `lmsim run` and by `lmsim test` children.
+struct RunRequest {
+  SessionOptions session;
+  std::optional<Time> until;
+  std::string junit_path, result_path;
+  bool progress = false;
+  bool quiet = false;
+};
+int run_scenario(const RunRequest& req, nlohmann::json* result_out = nullptr);
+
+// A JUnit XML document for several scenario results (lmsim test).
+std::string junit_xml(const std::vector<nlohmann::json>& results, const std::string& suite_name);
+
+std::string sha256_hex(const std::string& data);
+std::string sha256_file(const std::string& path);
+
+}  // namespace lmsim
