@@ -152,6 +152,11 @@ Session::Session(SessionOptions opt) : opt_(std::move(opt)) {
   bool fuse_trip_expected = false;
   if (const YNode* ex = root.get("expect")) {
     fuse_trip_expected = ex->bool_or("fuse_trip", false);
+    if (const YNode* v = ex->get("verdict")) {
+      expected_verdict_ = v->scalar();
+      if (expected_verdict_ != "pass" && expected_verdict_ != "fail" && expected_verdict_ != "fault")
+        v->fail("expected verdict must be pass, fail or fault");
+    }
     ex->finish();
   }
   if (!fuse_trip_expected && site.registry().find("site.fuse.tripped"))
@@ -275,6 +280,7 @@ nlohmann::json Session::result_json() const {
   j["scenario"] = name_;
   j["file"] = file_;
   j["verdict"] = code == kPass ? "pass" : code == kAssertFailed ? "fail" : "fault";
+  j["expected_verdict"] = expected_verdict_;
   j["exit_code"] = code;
   j["sim_time_s"] = time_to_seconds(now());
   j["wall_time_s"] = wall_s_;
@@ -351,7 +357,12 @@ std::string junit_xml(const std::vector<nlohmann::json>& results, const std::str
       cases << "    <testcase classname=\"" << xml_escape(sc) << "\" name=\"load\"><error message=\""
             << xml_escape(r["error"].get<std::string>()) << "\"/></testcase>\n";
     }
-    if (r.contains("assertions"))
+    bool xfail = r.value("as_expected", false) && r.value("expected_verdict", "pass") != "pass";
+    if (xfail) {
+      ++t;
+      cases << "    <testcase classname=\"" << xml_escape(sc) << "\" name=\"fails as expected ("
+            << r.value("verdict", "?") << ")\"/>\n";
+    } else if (r.contains("assertions"))
       for (const auto& a : r["assertions"]) {
         ++t;
         cases << "    <testcase classname=\"" << xml_escape(sc) << "\" name=\"" << xml_escape(a.value("name", "?"))
@@ -362,7 +373,7 @@ std::string junit_xml(const std::vector<nlohmann::json>& results, const std::str
         }
         cases << "</testcase>\n";
       }
-    if (r.contains("faults")) {
+    if (r.contains("faults") && !xfail) {
       ++t;
       cases << "    <testcase classname=\"" << xml_escape(sc) << "\" name=\"no firmware fault\">";
       if (!r["faults"].empty()) {

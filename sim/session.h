@@ -80,6 +80,7 @@ class Session {
   std::uint64_t seed_ = 1;
   Time duration_ = 0;
   bool started_ = false, finished_ = false;
+  std::string expected_verdict_ = "pass";  // `expect: {verdict: fail}` for negative scenarios
   double wall_s_ = 0;
   std::vector<AssertionResult> results_;
 };

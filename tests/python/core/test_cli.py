@@ -154,11 +154,36 @@ def test_folder_of_scenarios(run_lmsim, tmp_path):
     (d / "b.yaml").write_text("duration: 1s\nsignals: [{name: t.x, unit: A}]\n"
                               "timeline: [{at: 0.5s, set: {t.x: 2A}}]\nassert: [{never: \"t.x > 1A\"}]\n")
     (d / "c.yaml").write_text("duration: 1s\nnope: 1\n")
+    (d / "d.yaml").write_text("duration: 1s\nsignals: [{name: t.x, unit: A}]\nexpect: {verdict: fail}\n"
+                              "timeline: [{at: 0.5s, set: {t.x: 2A}}]\nassert: [{never: \"t.x > 1A\"}]\n")
     (d / "_fragment.yaml").write_text("this is: [not a scenario\n")
     junit = tmp_path / "all.xml"
     r = run_lmsim("test", d, "-j", "2", "--junit", junit)
     assert r.returncode == 2, r.stdout  # worst: an input error
-    assert "PASS" in r.stdout and "FAIL" in r.stdout and "ERROR" in r.stdout
-    assert "1 passed, 2 failed" in r.stdout
+    assert "PASS" in r.stdout and "FAIL" in r.stdout and "ERROR" in r.stdout and "XFAIL" in r.stdout
+    assert "2 passed, 2 failed" in r.stdout
     root = ET.parse(junit).getroot()
-    assert root.get("tests") == "5" and root.get("failures") == "1" and root.get("errors") == "1"
+    assert root.get("tests") == "6" and root.get("failures") == "1" and root.get("errors") == "1"
+
+
+def test_realtime_follows_the_wall_clock(run_lmsim, write_scenario, tmp_path):
+    import time
+    p = write_scenario("duration: 0.6s\nsignals: [{name: t.x, unit: A}]\n"
+                       "stimuli: [{signal: t.x, kind: square, period: 0.1s, low: 0A, high: 1A}]\n")
+    res = tmp_path / "r.json"
+    t0 = time.monotonic()
+    r = run_lmsim("run", p, "--realtime", "--result", res)
+    wall = time.monotonic() - t0
+    assert r.returncode == 0, r.stderr
+    assert wall >= 0.55
+    j = json.loads(res.read_text())
+    assert 0 <= j["realtime_max_lag_s"] < 0.5 and "real-time max lag" in r.stdout
+    t0 = time.monotonic()
+    assert run_lmsim("run", p).returncode == 0
+    assert time.monotonic() - t0 < wall  # as fast as possible is not paced
+
+
+def test_scenario_library_passes(run_lmsim, root):
+    """Every scenario in scenarios/ ends with the verdict it expects."""
+    r = run_lmsim("test", root / "scenarios", "-j", "2", timeout=1200)
+    assert r.returncode == 0, r.stdout + r.stderr
