@@ -143,6 +143,12 @@ class PySite {
     return py::make_tuple(t, v);
   }
 
+  py::object rpc(const std::string& name, py::kwargs args) {
+    auto js = py::module_::import("json").attr("dumps")(args).cast<std::string>();
+    auto r = call({{"op", "rpc"}, {"name", name}, {"args", nlohmann::json::parse(js)}});
+    return from_json(r["result"]);
+  }
+
   double time() { return time_to_seconds(now_ps()); }
   bool stopped() { return call({{"op", "now"}})["stopped"].get<bool>(); }
   py::object finish() { return from_json(call({{"op", "finish"}})["result"]); }
@@ -171,7 +177,7 @@ class PySite {
 
 }  // namespace
 
-PYBIND11_MODULE(lmsim, m) {
+PYBIND11_MODULE(_lmsim, m) {
   m.doc() = "lmsim: hardware-in-the-loop simulation of an EV-charging load-management controller";
   m.attr("__version__") = LMSIM_VERSION;
   py::class_<PySite>(m, "Site", R"doc(
@@ -199,6 +205,8 @@ A simulated site, elaborated from a scenario (a YAML file path or a dict), in it
       .def("signals", &PySite::signals, "Every signal and knob: name, type, unit, knob, states.")
       .def("record", &PySite::record, py::arg("glob"), "Record matching signals from now on (for trace()).")
       .def("trace", &PySite::trace, py::arg("name"), "(times_s, values) NumPy arrays of a recorded signal.")
+      .def("rpc", &PySite::rpc, py::arg("name"),
+           "Call a procedure a model offers (e.g. 'modbus') at the current simulated time.")
       .def_property_readonly("time", &PySite::time, "Simulated time in seconds.")
       .def_property_readonly("stopped", &PySite::stopped, "True after a firmware fault ended the run.")
       .def("finish", &PySite::finish, "End the run: final assertion checks; returns the result dict.")

@@ -132,6 +132,12 @@ nlohmann::json value_json(const Signal& s) {
         r = {{"result", s->result_json()}};
       } else if (op == "log") {
         r = {{"lines", s->site().log_lines()}};
+      } else if (op == "rpc") {
+        std::string name = q.at("name");
+        const auto* f = s->site().rpc(name);
+        if (!f) throw SignalError("this site offers no procedure '" + name + "'");
+        reg.settle();
+        r = {{"result", (*f)(q.value("args", nlohmann::json::object()))}};
       } else if (op == "quit") {
         reply({{"ok", true}});
         _exit(0);

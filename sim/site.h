@@ -14,6 +14,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include <nlohmann/json.hpp>
 #include <systemc>
 
 #include "sim/registry.h"
@@ -83,6 +84,16 @@ class Site {
   bool realtime() const { return realtime_; }
   void set_realtime(bool r) { realtime_ = r; }
 
+  // Remote procedures for front ends (Python's Site.rpc(name, **args)): a model offers
+  // request/response access in simulated time, e.g. "modbus" for the in-simulation client.
+  // Called between time steps, never while SystemC runs.
+  using Rpc = std::function<nlohmann::json(const nlohmann::json& args)>;
+  void add_rpc(const std::string& name, Rpc f) { rpcs_[name] = std::move(f); }
+  const Rpc* rpc(const std::string& name) const {
+    auto it = rpcs_.find(name);
+    return it == rpcs_.end() ? nullptr : &it->second;
+  }
+
   // Input files that make up the run (firmware ELF, CSV profiles): hashed into the provenance.
   void add_input_file(std::string kind, std::string path) { inputs_.emplace_back(std::move(kind), std::move(path)); }
   const std::vector<std::pair<std::string, std::string>>& input_files() const { return inputs_; }
@@ -110,6 +121,7 @@ class Site {
   bool echo_ = false;
   bool realtime_ = false;
   std::vector<std::function<void()>> pollers_;
+  std::unordered_map<std::string, Rpc> rpcs_;
   std::vector<std::pair<std::string, std::string>> inputs_;
 };
 

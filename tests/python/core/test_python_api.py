@@ -76,3 +76,11 @@ def test_scenario_errors_from_files_and_dicts(tmp_path):
     p.write_text("duration: 1s\nsignals:\n  - {name: a.b, unit: A, inital: 3A}\n")
     with pytest.raises(ValueError, match=r"x.yaml:3.*unknown key 'inital'"):
         lmsim.Site(p)
+
+
+def test_run_helper_and_unknown_rpc():
+    r = lmsim.run(SC, until="1s")
+    assert r["sim_time_s"] == pytest.approx(1.0) and r["verdict"] == "pass"
+    with lmsim.Site(SC) as s:
+        with pytest.raises(KeyError, match="no procedure 'nope'"):
+            s.rpc("nope", a=1)
