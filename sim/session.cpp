@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "sim/elaborate.h"
+#include "sim/report.h"
 #include "sim/stimulus.h"
 
 namespace lmsim {
@@ -169,7 +170,11 @@ Session::Session(SessionOptions opt) : opt_(std::move(opt)) {
     for (const auto& g : f->items()) figs.push_back(g.scalar());
   }
   for (const auto& g : figs)
-    for (auto* s : site.registry().glob(g)) stats_.attach(*s);
+    for (auto* s : site.registry().glob(g)) {
+      stats_.attach(*s);
+      if (!opt_.report_path.empty() && s->type() != SignalType::String && s->type() != SignalType::Stream)
+        report_rec_.attach(*s, 0);
+    }
 
   if (!opt_.trace_path.empty()) {
     std::vector<Signal*> sigs;
@@ -393,6 +398,12 @@ std::string junit_xml(const std::vector<nlohmann::json>& results, const std::str
   return x.str();
 }
 
+void Session::write_report(const std::string& path) const {
+  std::ofstream out(path);
+  if (!out) throw InputError(path + ": cannot write the report");
+  out << html_report(result_json(), report_rec_, site_->log_lines());
+}
+
 void Session::write_junit(const std::string& path) const {
   std::ofstream out(path);
   if (!out) throw InputError(path + ": cannot write JUnit file");
@@ -445,6 +456,7 @@ int run_scenario(const RunRequest& req, nlohmann::json* result_out) {
   if (!req.quiet) print_summary(s, j);
   if (!req.result_path.empty()) s.write_result(req.result_path);
   if (!req.junit_path.empty()) s.write_junit(req.junit_path);
+  if (!req.session.report_path.empty()) s.write_report(req.session.report_path);
   if (result_out) *result_out = j;
   return s.exit_code();
 }

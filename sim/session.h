@@ -26,6 +26,7 @@ struct SessionOptions {
   std::vector<std::pair<std::string, std::string>> overrides;  // --set name=value
   std::string trace_path;                                      // .vcd or .csv
   std::vector<std::string> trace_globs;                        // default: all signals
+  std::string report_path;                                     // self-contained HTML report
   bool realtime = false;
   bool echo_log = false;
   bool stop_on_fail = false;
@@ -62,6 +63,7 @@ class Session {
   nlohmann::json result_json() const;
   void write_result(const std::string& path) const;
   void write_junit(const std::string& path) const;
+  void write_report(const std::string& path) const;
   double wall_seconds() const { return wall_s_; }
   double realtime_max_lag_s() const;
   const std::vector<AssertionResult>& assertion_results() const { return results_; }
@@ -74,6 +76,7 @@ class Session {
   class Pacer* pacer_ = nullptr;
   std::unique_ptr<TraceWriter> trace_;
   Recorder recorder_;
+  Recorder report_rec_;  // the key figures, recorded for the HTML report
   Stats stats_;
   SessionOptions opt_;
   std::string name_, scenario_text_, file_;

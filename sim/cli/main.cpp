@@ -52,7 +52,7 @@ Time parse_time_arg(const std::string& flag, const std::string& v) {
 int cmd_run(const std::vector<std::string>& args) {
   po::options_description opts("lmsim run SCENARIO [options]");
   std::vector<std::string> sets, signals;
-  std::string until, trace, junit, result;
+  std::string until, trace, junit, result, report;
   long long seed = -1;
   int gdb = 0;
   opts.add_options()("help,h", "this help")("until", po::value(&until),
@@ -62,6 +62,7 @@ int cmd_run(const std::vector<std::string>& args) {
       "trace", po::value(&trace), "write a trace: FILE.vcd or FILE.csv")(
       "signals", po::value(&signals)->composing()->multitoken(), "signals to trace (globs; default all)")(
       "junit", po::value(&junit), "write a JUnit XML file")("result", po::value(&result), "write result.json")(
+      "report", po::value(&report), "write a self-contained HTML report (plots of the figures)")(
       "realtime", "simulated time follows the wall clock (HIL)")("log", "echo the run log to stderr")(
       "fail-fast", "stop at the first failed assertion")(
       "gdb", po::value(&gdb), "wait for gdb-multiarch on 127.0.0.1:PORT")("scenario", po::value<std::string>(),
@@ -91,6 +92,7 @@ int cmd_run(const std::vector<std::string>& args) {
   if (!until.empty()) req.until = parse_time_arg("--until", until);
   req.junit_path = junit;
   req.result_path = result;
+  req.session.report_path = report;
   req.progress = isatty(STDERR_FILENO) && !req.session.echo_log;
   return run_scenario(req);
 }

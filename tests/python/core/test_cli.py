@@ -187,3 +187,13 @@ def test_scenario_library_passes(run_lmsim, root):
     """Every scenario in scenarios/ ends with the verdict it expects."""
     r = run_lmsim("test", root / "scenarios", "-j", "2", timeout=1200)
     assert r.returncode == 0, r.stdout + r.stderr
+
+
+def test_html_report(run_lmsim, root, tmp_path):
+    out = tmp_path / "r.html"
+    r = run_lmsim("run", root / "scenarios/demo.yaml", "--report", out)
+    assert r.returncode == 0, r.stderr
+    html = out.read_text()
+    assert "<svg" in html and "demo.building.current" in html and "<polyline" in html
+    assert "pass" in html and "scenario sha256" in html
+    assert "<script" not in html  # self-contained, no scripts
