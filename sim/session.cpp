@@ -119,6 +119,9 @@ static const std::vector<std::string> kTopKeys = {
 
 Session::Session(SessionOptions opt) : opt_(std::move(opt)) {
   setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 0);
+  // advance() runs the activity at exactly the end time with sc_start(SC_ZERO_TIME); when
+  // there is none SystemC warns (W571) on stdout. That is expected here, not a problem.
+  sc_core::sc_report_handler::set_actions(sc_core::SC_ID_NO_SC_START_ACTIVITY_, sc_core::SC_DO_NOTHING);
   YNode root = opt_.scenario_text ? YNode::load_string(*opt_.scenario_text, opt_.scenario_path)
                                   : YNode::load_file(opt_.scenario_path);
   file_ = opt_.scenario_path;
@@ -189,6 +192,14 @@ Session::Session(SessionOptions opt) : opt_(std::move(opt)) {
     trace_ = TraceWriter::open(opt_.trace_path, sigs);
   }
   if (opt_.realtime) pacer_ = &site.make<Pacer>("pacer", site);
+  if (opt_.gdb_port >= 0) {
+    const auto* gdb = site.rpc("gdb");
+    if (!gdb) throw InputError("--gdb needs a scenario with a device (a `device:` section with firmware)");
+    int port = (*gdb)({{"port", opt_.gdb_port}})["port"];
+    std::fprintf(stderr,
+                 "lmsim: waiting for gdb on 127.0.0.1:%d (gdb-multiarch FIRMWARE.elf -ex 'target remote :%d')\n", port,
+                 port);
+  }
 }
 
 Session::~Session() = default;

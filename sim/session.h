@@ -30,6 +30,7 @@ struct SessionOptions {
   bool realtime = false;
   bool echo_log = false;
   bool stop_on_fail = false;
+  int gdb_port = -1;  // >= 0: wait for gdb-multiarch on 127.0.0.1 (0 = any free port)
 };
 
 class Session {

@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
 #include <filesystem>
 #include <iostream>
@@ -35,8 +36,15 @@ Site::Site(const YNode& root, std::string scenario_path, std::uint64_t seed)
 
 Site::~Site() = default;
 
+std::string firmware_dir() {
+  if (const char* e = std::getenv("LMSIM_FIRMWARE_DIR"); e && *e) return e;
+  return LMSIM_DEFAULT_FIRMWARE_DIR;
+}
+
 std::string Site::resolve_path(const std::string& p) const {
   namespace fs = std::filesystem;
+  static const std::string kFw = "@firmware/";
+  if (p.compare(0, kFw.size(), kFw) == 0) return (fs::path(firmware_dir()) / p.substr(kFw.size())).string();
   if (p.empty() || fs::path(p).is_absolute()) return p;
   return (fs::path(scenario_path_).parent_path() / p).lexically_normal().string();
 }

@@ -32,6 +32,9 @@ struct Fault {
   std::string message;  // "HardFault at PC=0x08000124 ..."
 };
 
+// Where the build put the firmware ELFs: $LMSIM_FIRMWARE_DIR, else <build>/firmware.
+std::string firmware_dir();
+
 class Site {
  public:
   // `root` is the merged scenario; `scenario_path` resolves relative file names.
@@ -44,7 +47,8 @@ class Site {
   std::uint64_t seed() const { return seed_; }
   Rng rng(std::string_view model_name) const { return Rng(seed_, model_name); }
   const YNode& scenario() const { return root_; }
-  // Resolves a path relative to the scenario file's folder (absolute paths unchanged).
+  // Resolves a path relative to the scenario file's folder (absolute paths unchanged);
+  // "@firmware/boot.elf" names a firmware built by this build (see firmware_dir()).
   std::string resolve_path(const std::string& p) const;
   // Wall-clock date and time that simulated time 0 stands for (scenario `start`), as Unix
   // seconds. Models that need a calendar (NTP, profiles) use this, never the host clock.

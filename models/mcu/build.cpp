@@ -1,6 +1,22 @@
-// Placeholder: builds nothing yet; reports any key of its section as unknown.
+// Builds the device from the scenario's `device:` section (absent: no device, plant-only
+// scenarios need no firmware) and provides it as service "device".
+#include "models/mcu/device.h"
 #include "models/models.h"
 
 namespace lmsim::mcu {
-void build(Site&, const YNode&) {}
+
+void build(Site& site, const YNode& root) {
+  const YNode* d = root.get("device");
+  if (!d || d->is_null()) return;
+  if (!d->is_map()) d->fail("expected a map (firmware, serial, clock, ...)");
+  auto& dev = site.make<Device>("device", site, *d);
+  site.provide<Device>("device", &dev);
+  // `lmsim run --gdb PORT`: the core waits at reset for gdb-multiarch on 127.0.0.1:PORT.
+  site.add_rpc("gdb", [&dev](const nlohmann::json& a) -> nlohmann::json {
+    int port = a.value("port", 0);
+    if (port < 0 || port > 65535) throw SignalError("--gdb: port must be 0..65535");
+    return {{"port", dev.enable_gdb(static_cast<std::uint16_t>(port))}};
+  });
+}
+
 }  // namespace lmsim::mcu

@@ -54,7 +54,7 @@ int cmd_run(const std::vector<std::string>& args) {
   std::vector<std::string> sets, signals;
   std::string until, trace, junit, result, report;
   long long seed = -1;
-  int gdb = 0;
+  int gdb = -1;
   opts.add_options()("help,h", "this help")("until", po::value(&until),
                                             "simulated time to stop at (default: the scenario's duration)")(
       "seed", po::value(&seed), "random seed (default: the scenario's)")(
@@ -79,7 +79,6 @@ int cmd_run(const std::vector<std::string>& args) {
   if (!vm.count("scenario")) throw UsageError("lmsim run: missing SCENARIO");
   if (!signals.empty() && trace.empty()) throw UsageError("--signals needs --trace FILE");
   if (seed < -1) throw UsageError("--seed must be >= 0");
-  if (gdb) throw UsageError("--gdb is not available in this build yet");
   RunRequest req;
   req.session.scenario_path = vm["scenario"].as<std::string>();
   if (seed >= 0) req.session.seed = static_cast<std::uint64_t>(seed);
@@ -89,6 +88,8 @@ int cmd_run(const std::vector<std::string>& args) {
   req.session.realtime = vm.count("realtime") > 0;
   req.session.echo_log = vm.count("log") > 0;
   req.session.stop_on_fail = vm.count("fail-fast") > 0;
+  if (vm.count("gdb") && (gdb < 0 || gdb > 65535)) throw UsageError("--gdb expects a port 0..65535");
+  if (vm.count("gdb")) req.session.gdb_port = gdb;
   if (!until.empty()) req.until = parse_time_arg("--until", until);
   req.junit_path = junit;
   req.result_path = result;

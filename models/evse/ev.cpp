@@ -1,0 +1,98 @@
+#include "models/evse/ev.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace lmsim::evse {
+
+Ev::Ev(Registry& reg, EvConfig cfg, Rng rng) : cfg_(std::move(cfg)), rng_(rng), soc_(cfg_.soc) {
+  const std::string p = "ev." + cfg_.name + ".";
+  soc_sig_ = &reg.add_number(p + "soc", "%", soc_).describe("state of charge");
+  current_sig_ = &reg.add_number(p + "current", "A").describe("current per used phase");
+  power_ = &reg.add_number(p + "power", "W").describe("AC charging power");
+  connected_ = &reg.add_bool(p + "connected", cfg_.connected_at_start).as_knob().describe("cable plugged in");
+  requesting_ = &reg.add_bool(p + "requesting", false).describe("EV asks for energy (state C)");
+}
+
+double Ev::limit_now() const {
+  double lim = cfg_.max_current;
+  if (soc_ > cfg_.taper_soc && cfg_.taper_soc < 100) lim *= std::max(0.05, (100.0 - soc_) / (100.0 - cfg_.taper_soc));
+  return lim;
+}
+
+double Ev::draw_delay(bool resume) {
+  return resume ? rng_.uniform(cfg_.resume_min, cfg_.resume_max) : rng_.uniform(cfg_.reaction_min, cfg_.reaction_max);
+}
+
+void Ev::plug(bool on) {
+  connected_->set(on ? 1.0 : 0.0);
+}
+
+bool Ev::update(Time t, double offered, bool contactor) {
+  const Time from = std::max(last_t_, start_at_);
+  const double dt = t > from ? time_to_seconds(t - from) : 0.0;
+  last_t_ = t;
+  const double before = current_;
+  if (!connected()) {
+    adopted_ = 0;
+    pending_ = -1;
+    was_contactor_ = false;
+    session_started_ = false;
+    current_ = 0;
+  } else {
+    if (contactor && !was_contactor_) {
+      // PWM seen at contactor close: the EV starts drawing after its start or resume delay.
+      start_at_ = t + seconds_to_time(draw_delay(session_started_));
+      session_started_ = true;
+      adopted_ = offered;
+      pending_ = -1;
+    }
+    was_contactor_ = contactor;
+    if (offered != adopted_ && offered != pending_) {
+      if (pending_ < 0) pending_at_ = t + seconds_to_time(draw_delay(false));
+      pending_ = offered;
+    } else if (offered == adopted_) {
+      pending_ = -1;
+    }
+    if (pending_ >= 0 && t >= pending_at_) {
+      adopted_ = pending_;
+      pending_ = -1;
+    }
+    double target = 0;
+    if (contactor && requesting() && t >= start_at_) {
+      target = cfg_.compliant ? std::min(adopted_, limit_now()) : limit_now();
+      if (target < cfg_.min_current) target = 0;
+    }
+    if (!contactor)
+      current_ = 0;  // no contactor, no current, whatever the EV wants
+    else if (target > current_)
+      current_ = std::min(target, current_ + cfg_.ramp * dt);
+    else if (target < current_)
+      current_ = std::max(target, current_ - cfg_.ramp * dt);
+  }
+  amps_ = {0, 0, 0};
+  if (cfg_.phases == 3)
+    amps_ = {current_, current_, current_};
+  else
+    amps_[static_cast<std::size_t>(cfg_.first_phase)] = current_;
+  current_sig_->set(current_, t);
+  requesting_->set(requesting() ? 1.0 : 0.0, t);
+  return current_ != before;
+}
+
+void Ev::deliver(double watts, double seconds) {
+  if (watts <= 0 || seconds <= 0) return;
+  soc_ = std::min(100.0, soc_ + watts * cfg_.efficiency * seconds / 3600.0 / cfg_.capacity_wh * 100.0);
+  soc_sig_->set(soc_);
+}
+
+Time Ev::next_event(Time t, Time tick) const {
+  Time next = ~Time{0};
+  if (!connected()) return next;
+  if (pending_ >= 0) next = std::min(next, std::max(pending_at_, t));
+  if (was_contactor_ && start_at_ > t) next = std::min(next, start_at_);
+  if (current_ > 0 || (was_contactor_ && t >= start_at_ && requesting())) next = std::min(next, t + tick);
+  return next;
+}
+
+}  // namespace lmsim::evse

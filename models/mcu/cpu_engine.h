@@ -1,0 +1,131 @@
+// The instruction-set engine behind the Cpu model: a small interface so that the engine
+// (Unicorn today) could be swapped without touching the exception model, the bus or timing.
+// The engine executes Thumb code, counts what it executed, forwards peripheral accesses
+// and reports traps; exception entry/return, priorities and time are the Cpu's business.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace lmsim::mcu {
+
+// Architectural registers the Cpu needs. D0..D15 are 64-bit (S0..S31 pairs).
+enum class CpuReg : std::uint8_t {
+  R0,
+  R1,
+  R2,
+  R3,
+  R4,
+  R5,
+  R6,
+  R7,
+  R8,
+  R9,
+  R10,
+  R11,
+  R12,
+  SP,
+  LR,
+  PC,
+  XPSR,
+  CONTROL,
+  MSP,
+  PSP,
+  PRIMASK,
+  BASEPRI,
+  FAULTMASK,
+  FPSCR,
+  D0,
+  D1,
+  D2,
+  D3,
+  D4,
+  D5,
+  D6,
+  D7,
+  D8,
+  D9,
+  D10,
+  D11,
+  D12,
+  D13,
+  D14,
+  D15,
+  Count
+};
+
+class CpuEngine {
+ public:
+  // Why run() returned.
+  enum class Exit : std::uint8_t {
+    Limit,       // the instruction budget is used up (or stop() was called)
+    Wfi,         // executed WFI: the PC is after it
+    Redirect,    // a trap handler rewrote the PC (exception entry/return); just continue
+    MemFault,    // bad access; fault_addr/fault_kind say which; the PC is at the instruction
+    Undefined,   // undefined or unsupported instruction at the PC
+    Error,       // engine failure (message in error())
+    Breakpoint,  // about to execute an address in the breakpoint list (not the first one)
+  };
+  enum class Access : std::uint8_t { Read, Write, Fetch, WriteProtected };
+  enum class Trap : std::uint8_t {
+    Svc,
+    ExceptionReturn,
+    Breakpoint,
+    NoCoprocessor,
+    InvalidState,
+    DivideByZero,
+    Unaligned
+  };
+
+  // Implemented by the Cpu; called from inside run().
+  class Client {
+   public:
+    virtual ~Client() = default;
+    virtual std::uint32_t mmio_read(std::uint32_t addr, unsigned size) = 0;
+    virtual void mmio_write(std::uint32_t addr, unsigned size, std::uint32_t value) = 0;
+    // A synchronous trap at `pc` (for SVC: the address after the SVC; for exception return:
+    // the EXC_RETURN value). The client usually redirects execution with set_reg(PC).
+    virtual void trap(Trap t, std::uint32_t pc) = 0;
+  };
+
+  virtual ~CpuEngine() = default;
+  virtual void set_client(Client* c) = 0;
+
+  // Memory: RAM-like regions are host memory (the fast path); MMIO regions call the client.
+  virtual void map_memory(std::uint32_t base, std::uint32_t size, std::uint8_t* host, bool writable) = 0;
+  virtual void map_mmio(std::uint32_t base, std::uint32_t size) = 0;
+  // Code in [addr, addr+len) changed behind the engine's back (flash programming).
+  virtual void invalidate_code(std::uint32_t addr, std::uint32_t len) = 0;
+
+  // Debugger breakpoints (sorted addresses, Thumb bit clear); nullptr or empty: none.
+  virtual void set_breakpoints(const std::vector<std::uint32_t>* bps) = 0;
+  // Executes at most `budget` instructions from the current PC.
+  virtual Exit run(std::uint64_t budget) = 0;
+  // Instructions executed so far in the current (or last) run(): the local time offset.
+  virtual std::uint64_t executed() const = 0;
+  // From inside run() (MMIO callbacks, traps): end the run before the next instruction.
+  virtual void stop() = 0;
+
+  virtual std::uint32_t reg(CpuReg r) = 0;
+  virtual void set_reg(CpuReg r, std::uint32_t v) = 0;
+  // Several 32-bit registers in one call (the exception model's hot path).
+  virtual void read_regs(const CpuReg* r, std::uint32_t* v, int n) = 0;
+  virtual void write_regs(const CpuReg* r, const std::uint32_t* v, int n) = 0;
+  virtual std::uint64_t reg64(CpuReg d) = 0;
+  virtual void set_reg64(CpuReg d, std::uint64_t v) = 0;
+  // Back to the power-on register state (memory untouched).
+  virtual void reset() = 0;
+
+  // Details of the last MemFault / Error exit.
+  virtual std::uint32_t fault_addr() const = 0;
+  virtual Access fault_kind() const = 0;
+  virtual std::string error() const = 0;
+  // What the engine really is (e.g. "Unicorn 2.0.1, Cortex-M4 (no v8-M)").
+  virtual std::string describe() const = 0;
+};
+
+// The Unicorn engine configured as a Cortex-M4F (not UC_MODE_MCLASS, which gives an M33).
+std::unique_ptr<CpuEngine> make_unicorn_engine();
+
+}  // namespace lmsim::mcu

@@ -1,0 +1,258 @@
+#include "models/mcu/device.h"
+#include "models/mcu/gdb_stub.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+#if __has_include("models/mcu/power_reset.h") && !defined(LMSIM_SKIP_POWER_RESET)
+#include "models/mcu/power_reset.h"
+#define LMSIM_HAVE_PWR 1
+#endif
+#if __has_include("models/mcu/uart.h") && !defined(LMSIM_SKIP_UART)
+#include "models/mcu/uart.h"
+#define LMSIM_HAVE_UART 1
+#endif
+#if __has_include("models/mcu/gpio.h") && !defined(LMSIM_SKIP_GPIO)
+#include "models/mcu/gpio.h"
+#define LMSIM_HAVE_GPIO 1
+#endif
+#if __has_include("models/mcu/timer.h") && !defined(LMSIM_SKIP_TIMER)
+#include "models/mcu/timer.h"
+#define LMSIM_HAVE_TIMER 1
+#endif
+#if __has_include("models/mcu/watchdog.h") && !defined(LMSIM_SKIP_WATCHDOG)
+#include "models/mcu/watchdog.h"
+#define LMSIM_HAVE_WDT 1
+#endif
+#if __has_include("models/mcu/flash_ctrl.h") && !defined(LMSIM_SKIP_FLASH_CTRL)
+#include "models/mcu/flash_ctrl.h"
+#define LMSIM_HAVE_FLASHCTRL 1
+#endif
+#if __has_include("models/mcu/rng_periph.h") && !defined(LMSIM_SKIP_RNG_PERIPH)
+#include "models/mcu/rng_periph.h"
+#define LMSIM_HAVE_RNG 1
+#endif
+#if __has_include("models/mcu/afe.h") && !defined(LMSIM_SKIP_AFE)
+#include "models/mcu/afe.h"
+#define LMSIM_HAVE_AFE 1
+#endif
+#if __has_include("models/mcu/netc.h") && !defined(LMSIM_SKIP_NETC)
+#include "models/mcu/netc.h"
+#define LMSIM_HAVE_NETC 1
+#endif
+
+namespace lmsim::mcu {
+namespace {
+
+std::uint8_t* alloc_pages(std::size_t n) {
+  void* p = std::aligned_alloc(4096, n);
+  if (!p) throw std::bad_alloc();
+  return static_cast<std::uint8_t*>(p);
+}
+
+std::string hex(std::uint32_t v) {
+  char b[16];
+  std::snprintf(b, sizeof b, "0x%08X", v);
+  return b;
+}
+
+}  // namespace
+
+Device::Device(sc_core::sc_module_name name, Site& site, const YNode& cfg) : sc_module(name), site_(site) {
+  Cpu::Config cc;
+  if (const YNode* n = cfg.get("clock")) {
+    cc.clock_hz = n->quantity_value("Hz");
+    if (cc.clock_hz < 1e6 || cc.clock_hz > 1e9) n->fail("core clock must be between 1 MHz and 1 GHz");
+  }
+  if (const YNode* n = cfg.get("quantum")) {
+    cc.quantum = n->duration();
+    if (cc.quantum < 10 * kNs || cc.quantum > 10 * kMs) n->fail("quantum must be between 10 ns and 10 ms");
+  }
+  cc.stop_on_hardfault = cfg.bool_or("stop_on_hardfault", true);
+
+  flash_ = alloc_pages(kFlashSize);
+  sram_ = alloc_pages(kSramSize);
+  std::memset(flash_, 0xFF, kFlashSize);  // erased NOR
+  std::memset(sram_, 0, kSramSize);
+
+  bus_ = std::make_unique<Bus>("bus");
+  cpu_ = std::make_unique<Cpu>("cpu", site, *bus_, cc, make_unicorn_engine());
+  cpu_->add_memory({kFlashBase, kFlashSize, flash_, false});  // CPU stores to flash fault
+  cpu_->add_memory({kSramBase, kSramSize, sram_, true});
+  scs_ = std::make_unique<Scs>("scs", *cpu_);
+  bus_->map(Scs::kBase, *scs_);
+  cpu_->map_mmio(Scs::kBase, Scs::kSize);
+  Cpu* cpu = cpu_.get();
+  const YNode* dc = &cfg;
+
+#ifdef LMSIM_HAVE_PWR
+  {
+    auto p = std::make_unique<PowerReset>("pwr", site, dc);
+    p->request_reset = [cpu](ResetCause c) { cpu->request_reset(c); };
+    p->on_power = [cpu](bool on) { cpu->set_powered(on); };
+    attach(PWR, p.get(), &p->irq);
+    owned_.push_back(std::move(p));
+  }
+#endif
+#ifdef LMSIM_HAVE_UART
+  {
+    auto p = std::make_unique<Uart>("uart0", site, dc);
+    attach(UART0, p.get(), &p->irq);
+    owned_.push_back(std::move(p));
+  }
+#endif
+#ifdef LMSIM_HAVE_GPIO
+  {
+    auto p = std::make_unique<Gpio>("gpio", site, dc);
+    attach(GPIO, p.get(), &p->irq);
+    owned_.push_back(std::move(p));
+  }
+#endif
+#ifdef LMSIM_HAVE_TIMER
+  {
+    auto p = std::make_unique<Timer>("timer0", site, dc);
+    attach(TIMER0, p.get(), &p->irq);
+    owned_.push_back(std::move(p));
+  }
+#endif
+#ifdef LMSIM_HAVE_WDT
+  {
+    auto p = std::make_unique<Watchdog>("wdt", site, dc);
+    p->request_reset = [cpu](ResetCause c) { cpu->request_reset(c); };
+    attach(WDT, p.get(), &p->irq);
+    owned_.push_back(std::move(p));
+  }
+#endif
+#ifdef LMSIM_HAVE_FLASHCTRL
+  {
+    auto p = std::make_unique<FlashCtrl>("flashctrl", site, dc);
+    p->attach_flash(flash_, kFlashBase, kFlashSize);
+    p->invalidate = [cpu](std::uint32_t a, std::uint32_t n) { cpu->invalidate_code(a, n); };
+    attach(FLASHCTRL, p.get(), &p->irq);
+    owned_.push_back(std::move(p));
+  }
+#endif
+#ifdef LMSIM_HAVE_RNG
+  {
+    auto p = std::make_unique<RngPeriph>("rng", site, dc);
+    attach(RNG, p.get(), &p->irq);
+    owned_.push_back(std::move(p));
+  }
+#endif
+#ifdef LMSIM_HAVE_AFE
+  {
+    auto p = std::make_unique<Afe>("afe", site, dc);
+    attach(AFE, p.get(), &p->irq);
+    owned_.push_back(std::move(p));
+  }
+#endif
+#ifdef LMSIM_HAVE_NETC
+  {
+    auto p = std::make_unique<Netc>("netc", site, dc);
+    attach(NETC, p.get(), &p->irq);
+    owned_.push_back(std::move(p));
+  }
+#endif
+  for (auto* p : periph_)
+    if (p) p->set_guest_memory(this);
+
+  if (const YNode* n = cfg.get("firmware")) {
+    std::string path = site.resolve_path(n->str());
+    try {
+      fw_ = ElfImage::load(path);
+    } catch (const InputError& e) {
+      n->fail(e.what());
+    }
+    for (const auto& s : fw_->segments) {
+      if (s.filesz == 0) continue;  // .bss and stack: nothing to load
+      if (s.paddr < kFlashBase || static_cast<std::uint64_t>(s.paddr) + s.filesz > kFlashBase + kFlashSize)
+        n->fail("firmware '" + path + "': segment at " + hex(s.paddr) + " (" + std::to_string(s.filesz) +
+                " bytes) is not in flash (0x00000000..0x000FFFFF); link with firmware/board/lmsim.ld");
+      std::memcpy(flash_ + (s.paddr - kFlashBase), s.data.data(), s.filesz);
+    }
+    site.add_input_file("firmware", path);
+    has_firmware_ = true;
+  }
+  cfg.finish();
+
+  cpu_->on_reset = [this](ResetCause c) { on_reset(c); };
+  if (has_firmware_) {
+    cpu_->request_reset(ResetCause::PowerOn);
+  } else {
+    cpu_->set_powered(false);
+    site.log(LogLevel::Info, "device", "no firmware given: the CPU is held");
+  }
+}
+
+Device::~Device() {
+  // The engine holds pointers into the memories: release it first.
+  gdb_.reset();
+  cpu_.reset();
+  std::free(flash_);
+  std::free(sram_);
+}
+
+std::uint16_t Device::enable_gdb(std::uint16_t port) {
+  auto stub = std::make_unique<GdbStub>(*this, port);
+  std::uint16_t p = stub->port();
+  gdb_ = std::move(stub);
+  return p;
+}
+
+void Device::attach(Slot slot, Peripheral* p, IrqLine* irq) {
+  std::uint32_t base = kPeriphBase + slot * kPeriphStride;
+  bus_->map(base, *p);
+  cpu_->map_mmio(base, p->size());
+  periph_[slot] = p;
+  int line = kIrqOf[slot];
+  Cpu* cpu = cpu_.get();
+  if (irq) irq->sink = [cpu, line](bool level) { cpu->set_irq(line, level); };
+}
+
+void Device::fill_ram_garbage() {
+  // What SRAM holds after power-up: non-zero, seeded, different on each power-up.
+  Rng rng = site_.rng("device.sram." + std::to_string(power_ups_++));
+  auto* w = reinterpret_cast<std::uint64_t*>(sram_);
+  for (std::size_t i = 0; i < kSramSize / 8; ++i) {
+    std::uint64_t v = rng.next();
+    w[i] = v ? v : 0xDEADBEEFDEADBEEFull;
+  }
+}
+
+void Device::on_reset(ResetCause cause) {
+  if (cause == ResetCause::PowerOn || cause == ResetCause::BrownOut) fill_ram_garbage();
+  scs_->reset(cause);
+  for (auto* p : periph_)
+    if (p) p->reset(cause);
+}
+
+std::optional<std::uint32_t> Device::read32(std::uint32_t addr) {
+  std::uint32_t v = 0;
+  if (!cpu_->read_mem(addr, &v, 4)) return std::nullopt;
+  return v;
+}
+
+std::optional<std::uint32_t> Device::read_symbol32(const std::string& symbol) {
+  if (!fw_) return std::nullopt;
+  auto a = fw_->symbol(symbol);
+  if (!a) return std::nullopt;
+  return read32(*a);
+}
+
+bool Device::read(std::uint32_t addr, void* dst, std::size_t n) {
+  if (auto* p = cpu_->host_ptr(addr, n)) {
+    std::memcpy(dst, p, n);
+    return true;
+  }
+  return false;
+}
+
+bool Device::write(std::uint32_t addr, const void* src, std::size_t n) {
+  if (addr < kSramBase || static_cast<std::uint64_t>(addr) + n > static_cast<std::uint64_t>(kSramBase) + kSramSize)
+    return false;
+  std::memcpy(sram_ + (addr - kSramBase), src, n);
+  return true;
+}
+
+}  // namespace lmsim::mcu

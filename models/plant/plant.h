@@ -1,0 +1,142 @@
+// The plant: everything electrical around the device, stepped on a fixed plant step in ONE
+// SC_METHOD (no process per load). Per step: protections integrate the interval just passed,
+// due elements (loads, PV) update, the topology (grid, fuse, RCD) gives each side's voltages,
+// element demands are summed per phase and side into phasor currents, and the AFE's listeners
+// get the meter frame (sensor wiring and errors applied).
+#pragma once
+#include <array>
+#include <memory>
+#include <queue>
+#include <vector>
+
+#include <systemc>
+
+#include "models/plant/consumer.h"
+#include "models/plant/current_sensor.h"
+#include "models/plant/element.h"
+#include "models/plant/grid.h"
+#include "models/plant/main_fuse.h"
+#include "models/plant/meter_tap.h"
+#include "models/plant/rcd.h"
+#include "sim/site.h"
+
+namespace lmsim::plant {
+
+// The device's own 230 V supply (its voltage inputs sit on the same terminals).
+struct DeviceSupply {
+  bool behind_rcd = true;
+  bool neutral_in_front = false;  // the manual's miswiring: L behind the RCD, N in front
+  int phase = 0;                  // supply phase 0..2
+  double power = 3;               // W drawn
+};
+
+class Plant : public sc_core::sc_module, public PlantApi, public MeterSource {
+ public:
+  struct Config {
+    Time step = 10 * kMs;
+    Grid::Config grid;
+    MainFuse::Config fuse;
+    Rcd::Config rcd;
+    std::array<CurrentSensor::Config, 3> sensors;
+    DeviceSupply device;
+  };
+  Plant(sc_core::sc_module_name name, Site& site, Config cfg);
+  ~Plant() override;
+
+  // Takes ownership; call before the simulation starts.
+  void add_element(std::unique_ptr<Element> e);
+  std::size_t element_count() const { return elements_.size(); }
+
+  // PlantApi
+  void attach(Consumer* c) override { consumers_.push_back(c); }
+  double phase_voltage(int phase, bool behind_rcd) const override;
+  void request_update() override;
+
+  // MeterSource
+  const MeterFrame& meter_frame() const override { return frame_; }
+  void add_step_listener(StepListener* l) override { listeners_.push_back(l); }
+  Time step() const override { return step_; }
+
+  // Observers for tests and benchmarks (everything else goes through the registry).
+  Complex phase_current(int p, int order_index = 0) const { return i_[p][order_index]; }
+  const MainFuse& fuse() const { return *fuse_; }
+  const Rcd& rcd() const { return *rcd_; }
+  std::uint64_t steps() const { return steps_; }
+
+ private:
+  struct Due {
+    Time t;
+    std::uint32_t idx, gen;
+    bool operator>(const Due& o) const { return t != o.t ? t > o.t : idx > o.idx; }
+  };
+  enum Group { kFront, kBehind, kBypass, kGroups };
+  SC_HAS_PROCESS(Plant);
+
+  void start_of_simulation() override;
+  void run();
+  void schedule(std::uint32_t idx, Time t);
+  void sum_elements();
+  // Share of an element's phases that are live on its side of the RCD.
+  double live_fraction(const Element& e) const;
+  void compute_currents(Time t);
+  void publish();
+  void build_frame(Time t);
+  // Index of a harmonic order, added if new (only while building).
+  int order_index(int order);
+
+  Site& site_;
+  Time step_;
+  Grid grid_;
+  std::unique_ptr<MainFuse> fuse_;
+  std::unique_ptr<Rcd> rcd_;
+  std::vector<std::unique_ptr<CurrentSensor>> sensors_;
+  DeviceSupply dev_;
+
+  std::vector<std::unique_ptr<Element>> elements_;
+  std::vector<std::uint32_t> gen_;
+  std::priority_queue<Due, std::vector<Due>, std::greater<Due>> due_;
+  std::vector<Consumer*> consumers_;
+  std::vector<StepListener*> listeners_;
+
+  // Harmonic orders (fundamental first) and the grid's voltage harmonics per order index.
+  int orders_ = 1;
+  int order_[kMaxOrders] = {1};
+  Complex vharm_[kMaxOrders]{};   // fraction of the fundamental, angle relative to order*theta
+  Complex rot_[3][kMaxOrders]{};  // exp(j * order * phase offset)
+
+  // Element sums per group and phase: fundamental S (VA) and harmonic "VA-equivalents".
+  Complex s_[kGroups][3]{};
+  Complex h_[kGroups][3][kMaxOrders]{};
+  double leak_ = 0;  // element leakage behind the RCD
+  bool dirty_ = true;
+
+  // Live state
+  std::array<bool, 3> live_front_{}, live_behind_{};
+  unsigned topo_ = ~0u, grid_ver_ = ~0u, rcd_ver_ = ~0u;
+  Complex v_[3][kMaxOrders]{};  // building-side voltage per phase
+  Complex vinv_[3]{};           // V1 / |V1|^2 (0 on a dead phase): I = conj(S) * vinv
+  bool group_used_[kGroups]{};
+  bool changed_ = true;  // currents must be recomputed
+  unsigned sensor_ver_ = ~0u;
+  Complex i_[3][kMaxOrders]{};  // current per phase conductor, towards the building
+  std::array<double, 3> irms_{};
+  double residual_ = 0;
+  double bypass_ = 0;  // neutral current returning in front of the RCD
+  double theta_ = 0;
+  Time last_ = 0;
+  bool in_run_ = false;
+  std::uint64_t steps_ = 0;
+  MeterFrame frame_;
+  sc_core::sc_event wake_;
+
+  // Signals
+  std::array<Signal*, 3> sig_v_{}, sig_i_{}, sig_p_{};
+  Signal* sig_power_ = nullptr;
+  Signal* sig_import_ = nullptr;
+  Signal* sig_export_ = nullptr;
+  Signal* sig_supply_ = nullptr;  // site.device_supply.voltage
+  Signal* dev_knob_ = nullptr;    // device.supply.voltage (PWR), if the device exists
+  double e_import_ = 0, e_export_ = 0;
+};
+
+}  // namespace lmsim::plant

@@ -1,0 +1,44 @@
+// A PV inverter: peak power, clear-sky sun (from the scenario calendar and the site's latitude
+// and longitude) or a CSV profile, 1 or 3 phases. Feeds in (negative demand); disconnects when
+// the grid on its side is dead and reconnects after a grid-code delay (anti-islanding).
+#pragma once
+#include <memory>
+
+#include "models/plant/element.h"
+#include "models/plant/load_profile.h"
+
+namespace lmsim {
+class Site;
+}
+
+namespace lmsim::plant {
+
+// Fraction of the peak power a clear sky gives at Unix time `epoch_s` (0 at night, ~0.95 on a
+// summer noon at 47 deg N).
+double clear_sky_fraction(double epoch_s, double latitude_deg, double longitude_deg);
+
+class PvInverter : public Element {
+ public:
+  struct Config {
+    double peak = 0;                   // W
+    std::unique_ptr<Profile> profile;  // null: clear sky
+    double latitude = 47.4, longitude = 8.5;
+    Time resolution = 10 * kSec;
+    Time reconnect = 60 * kSec;
+  };
+  PvInverter(const Site& site, Registry& reg, std::string name, Wiring w, Config cfg);
+  Time update(Time t) override;
+  void publish(double fraction_live) override { power_sig_->set(-p_ * fraction_live); }
+  void on_grid(Time t, bool live) override;
+
+ private:
+  const Site& site_;
+  Config cfg_;
+  bool live_ = true;
+  Time connect_at_ = 0;
+  Signal* irradiance_ = nullptr;
+  Signal* curtail_ = nullptr;
+  Signal* power_sig_ = nullptr;
+};
+
+}  // namespace lmsim::plant
