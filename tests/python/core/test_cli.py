@@ -194,6 +194,6 @@ def test_html_report(run_lmsim, root, tmp_path):
     r = run_lmsim("run", root / "scenarios/demo.yaml", "--report", out)
     assert r.returncode == 0, r.stderr
     html = out.read_text()
-    assert "<svg" in html and "demo.building.current" in html and "<polyline" in html
+    assert "<svg" in html and "site.fuse.L1.current" in html and "<polyline" in html
     assert "pass" in html and "scenario sha256" in html
     assert "<script" not in html  # self-contained, no scripts
