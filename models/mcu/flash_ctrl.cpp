@@ -6,14 +6,6 @@
 
 namespace lmsim::mcu {
 
-namespace {
-void notify_at(sc_core::sc_event& ev, Time at) {
-  Time now = sc_core::sc_time_stamp().value();
-  ev.cancel();
-  ev.notify(sc_core::sc_time::from_value(at > now ? at - now : 0));
-}
-}  // namespace
-
 FlashCtrl::FlashCtrl(sc_core::sc_module_name name, Site& site, const YNode* device_cfg)
     : Peripheral(name, 0x1000),
       site_(site),

@@ -7,9 +7,9 @@
 #include <string>
 #include <vector>
 
+#include <tlm_utils/simple_target_socket.h>
 #include <systemc>
 #include <tlm>
-#include <tlm_utils/simple_target_socket.h>
 
 #include "sim/units.h"
 
@@ -82,6 +82,13 @@ class RegisterBank {
  private:
   std::vector<Reg> regs_;  // reserve() in the constructor: hooks keep references
 };
+
+// (Re)schedules `ev` for absolute simulated time `at` (now if `at` has passed).
+inline void notify_at(sc_core::sc_event& ev, Time at) {
+  Time now = sc_core::sc_time_stamp().value();
+  ev.cancel();
+  ev.notify(sc_core::sc_time::from_value(at > now ? at - now : 0));
+}
 
 class Peripheral : public sc_core::sc_module {
  public:

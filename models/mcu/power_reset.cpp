@@ -7,12 +7,6 @@
 namespace lmsim::mcu {
 
 namespace {
-void notify_at(sc_core::sc_event& ev, Time at) {
-  Time now = sc_core::sc_time_stamp().value();
-  ev.cancel();
-  ev.notify(sc_core::sc_time::from_value(at > now ? at - now : 0));
-}
-
 // Serial number: 1..16 printable ASCII characters (the SERIAL registers hold 16 bytes).
 std::string read_serial(const YNode* cfg) {
   const YNode* n = cfg ? cfg->get("serial") : nullptr;

@@ -6,14 +6,6 @@
 
 namespace lmsim::mcu {
 
-namespace {
-void notify_at(sc_core::sc_event& ev, Time at) {
-  Time now = sc_core::sc_time_stamp().value();
-  ev.cancel();
-  ev.notify(sc_core::sc_time::from_value(at > now ? at - now : 0));
-}
-}  // namespace
-
 double core_clock_hz(const YNode* cfg) {
   const YNode* n = cfg ? cfg->get("clock") : nullptr;
   if (!n) return Timer::kDefaultClock;
