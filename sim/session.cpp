@@ -144,6 +144,7 @@ Session::Session(SessionOptions opt) : opt_(std::move(opt)) {
   site_ = elaborate_models(root, file_, seed_);
   Site& site = *site_;
   site.set_realtime(opt_.realtime);
+  site.set_expose(opt_.realtime && opt_.expose);
   site.set_log_echo(opt_.echo_log);
   declare_user_signals(site, root.get("signals"));
   build_stimuli(site, root.get("stimuli"));

@@ -28,6 +28,7 @@ struct SessionOptions {
   std::vector<std::string> trace_globs;                        // default: all signals
   std::string report_path;                                     // self-contained HTML report
   bool realtime = false;
+  bool expose = false;  // with realtime: loopback listeners for the device and the stations
   bool echo_log = false;
   bool stop_on_fail = false;
   int gdb_port = -1;  // >= 0: wait for gdb-multiarch on 127.0.0.1 (0 = any free port)

@@ -87,6 +87,9 @@ class Site {
   const std::vector<std::function<void()>>& pollers() const { return pollers_; }
   bool realtime() const { return realtime_; }
   void set_realtime(bool r) { realtime_ = r; }
+  // --expose (real-time mode): device services and stations listen on 127.0.0.1 ports.
+  bool expose() const { return expose_; }
+  void set_expose(bool e) { expose_ = e; }
 
   // Remote procedures for front ends (Python's Site.rpc(name, **args)): a model offers
   // request/response access in simulated time, e.g. "modbus" for the in-simulation client.
@@ -124,6 +127,7 @@ class Site {
   std::vector<std::string> log_;
   bool echo_ = false;
   bool realtime_ = false;
+  bool expose_ = false;
   std::vector<std::function<void()>> pollers_;
   std::unordered_map<std::string, Rpc> rpcs_;
   std::vector<std::pair<std::string, std::string>> inputs_;

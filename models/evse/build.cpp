@@ -5,6 +5,7 @@
 #include <set>
 
 #include "models/evse/modbus_client.h"
+#include "models/evse/modbus_tcp_server.h"
 #include "models/evse/station_directory.h"
 #include "models/evse/zaptec_cloud.h"
 #include "models/models.h"
@@ -267,6 +268,21 @@ void build(Site& site, const YNode& root) {
     by_name[st]->add_ev(&ev);
   }
   add_modbus_rpc(site, dir);
+  // --realtime --expose: each station also serves external Modbus clients on 127.0.0.1,
+  // at `expose_port` or 15020 + its index.
+  site.on_start([&site, &dir] {
+    if (!site.realtime() || !site.expose()) return;
+    int i = 0;
+    for (const auto& name : dir.names()) {
+      int port = 15020 + i++;
+      auto* ep = dir.endpoint(name);
+      auto& srv =
+          site.make<ModbusTcpServer>(*ep, port, [] { return static_cast<Time>(sc_core::sc_time_stamp().value()); });
+      site.add_poller([&srv] { srv.service(); });
+      std::fprintf(stderr, "lmsim: station %s: Modbus TCP on 127.0.0.1:%d\n", name.c_str(), srv.port());
+      site.log(LogLevel::Info, "station." + name, "exposed on 127.0.0.1:" + std::to_string(srv.port()));
+    }
+  });
 }
 
 }  // namespace lmsim::evse

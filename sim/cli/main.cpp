@@ -63,8 +63,9 @@ int cmd_run(const std::vector<std::string>& args) {
       "signals", po::value(&signals)->composing()->multitoken(), "signals to trace (globs; default all)")(
       "junit", po::value(&junit), "write a JUnit XML file")("result", po::value(&result), "write result.json")(
       "report", po::value(&report), "write a self-contained HTML report (plots of the figures)")(
-      "realtime", "simulated time follows the wall clock (HIL)")("log", "echo the run log to stderr")(
-      "fail-fast", "stop at the first failed assertion")(
+      "realtime", "simulated time follows the wall clock (HIL)")(
+      "expose", "with --realtime: stations listen for Modbus on 127.0.0.1 (ports printed at start)")(
+      "log", "echo the run log to stderr")("fail-fast", "stop at the first failed assertion")(
       "gdb", po::value(&gdb), "wait for gdb-multiarch on 127.0.0.1:PORT")("scenario", po::value<std::string>(),
                                                                           "scenario file");
   po::positional_options_description pos;
@@ -86,6 +87,8 @@ int cmd_run(const std::vector<std::string>& args) {
   req.session.trace_path = trace;
   req.session.trace_globs = signals;
   req.session.realtime = vm.count("realtime") > 0;
+  req.session.expose = vm.count("expose") > 0;
+  if (req.session.expose && !req.session.realtime) throw UsageError("--expose needs --realtime");
   req.session.echo_log = vm.count("log") > 0;
   req.session.stop_on_fail = vm.count("fail-fast") > 0;
   if (vm.count("gdb") && (gdb < 0 || gdb > 65535)) throw UsageError("--gdb expects a port 0..65535");
