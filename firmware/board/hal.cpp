@@ -4,13 +4,9 @@
 #include "hal/hal.h"
 
 #include "board/mcu.h"
-// The drivers belong to the peripheral owners; not all are -Wextra clean yet.
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wextra"
 #include "drivers/gpio.h"
 #include "drivers/power.h"
 #include "drivers/uart.h"
-#pragma GCC diagnostic pop
 
 namespace hal {
 namespace {

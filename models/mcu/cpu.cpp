@@ -36,7 +36,6 @@ constexpr std::uint64_t kMaskedPoll = 32;
 Cpu::Cpu(sc_core::sc_module_name name, Site& site, Bus& bus, Config cfg, std::unique_ptr<CpuEngine> engine)
     : sc_module(name), site_(site), bus_(bus), cfg_(cfg), engine_(std::move(engine)) {
   engine_->set_client(this);
-  trace_ = std::getenv("LMSIM_CPU_TRACE") != nullptr;
   systick_.set_core_clock(cfg_.clock_hz);
   auto& r = site.registry();
   sig_instr_ = &r.add_number("device.cpu.instructions", "", 0)
@@ -208,11 +207,6 @@ void Cpu::run_thread() {
     running_ = false;
     cycles_ += n;
     instructions_ += n;
-    if (trace_)
-      std::fprintf(stderr, "t=%llu sc=%llu cyc=%llu exit=%d n=%llu pc=%08x budget=%llu\n",
-                   (unsigned long long)local_now(), (unsigned long long)sc_core::sc_time_stamp().value(),
-                   (unsigned long long)cycles_, (int)exit, (unsigned long long)n, engine_->reg(CpuReg::PC),
-                   (unsigned long long)budget);
 
     if (debugger_) debugger_->after_run(exit, n);
     switch (exit) {

@@ -165,7 +165,6 @@ class Cpu : public sc_core::sc_module, private CpuEngine::Client {
   Signal* sig_resets_;
   Signal* sig_faults_;
   Time last_publish_ = 0;
-  bool trace_ = false;
   CpuDebugger* debugger_ = nullptr;  // LMSIM_CPU_TRACE: one line per quantum on stderr (debugging the model)
 };
 
