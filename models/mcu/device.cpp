@@ -5,42 +5,15 @@
 #include <cstdlib>
 #include <cstring>
 
-#if __has_include("models/mcu/power_reset.h") && !defined(LMSIM_SKIP_POWER_RESET)
-#include "models/mcu/power_reset.h"
-#define LMSIM_HAVE_PWR 1
-#endif
-#if __has_include("models/mcu/uart.h") && !defined(LMSIM_SKIP_UART)
-#include "models/mcu/uart.h"
-#define LMSIM_HAVE_UART 1
-#endif
-#if __has_include("models/mcu/gpio.h") && !defined(LMSIM_SKIP_GPIO)
-#include "models/mcu/gpio.h"
-#define LMSIM_HAVE_GPIO 1
-#endif
-#if __has_include("models/mcu/timer.h") && !defined(LMSIM_SKIP_TIMER)
-#include "models/mcu/timer.h"
-#define LMSIM_HAVE_TIMER 1
-#endif
-#if __has_include("models/mcu/watchdog.h") && !defined(LMSIM_SKIP_WATCHDOG)
-#include "models/mcu/watchdog.h"
-#define LMSIM_HAVE_WDT 1
-#endif
-#if __has_include("models/mcu/flash_ctrl.h") && !defined(LMSIM_SKIP_FLASH_CTRL)
-#include "models/mcu/flash_ctrl.h"
-#define LMSIM_HAVE_FLASHCTRL 1
-#endif
-#if __has_include("models/mcu/rng_periph.h") && !defined(LMSIM_SKIP_RNG_PERIPH)
-#include "models/mcu/rng_periph.h"
-#define LMSIM_HAVE_RNG 1
-#endif
-#if __has_include("models/mcu/afe.h") && !defined(LMSIM_SKIP_AFE)
 #include "models/mcu/afe.h"
-#define LMSIM_HAVE_AFE 1
-#endif
-#if __has_include("models/mcu/netc.h") && !defined(LMSIM_SKIP_NETC)
+#include "models/mcu/flash_ctrl.h"
+#include "models/mcu/gpio.h"
 #include "models/mcu/netc.h"
-#define LMSIM_HAVE_NETC 1
-#endif
+#include "models/mcu/power_reset.h"
+#include "models/mcu/rng_periph.h"
+#include "models/mcu/timer.h"
+#include "models/mcu/uart.h"
+#include "models/mcu/watchdog.h"
 
 namespace lmsim::mcu {
 namespace {
@@ -86,74 +59,20 @@ Device::Device(sc_core::sc_module_name name, Site& site, const YNode& cfg) : sc_
   Cpu* cpu = cpu_.get();
   const YNode* dc = &cfg;
 
-#ifdef LMSIM_HAVE_PWR
-  {
-    auto p = std::make_unique<PowerReset>("pwr", site, dc);
-    p->request_reset = [cpu](ResetCause c) { cpu->request_reset(c); };
-    p->on_power = [cpu](bool on) { cpu->set_powered(on); };
-    attach(PWR, p.get(), &p->irq);
-    owned_.push_back(std::move(p));
-  }
-#endif
-#ifdef LMSIM_HAVE_UART
-  {
-    auto p = std::make_unique<Uart>("uart0", site, dc);
-    attach(UART0, p.get(), &p->irq);
-    owned_.push_back(std::move(p));
-  }
-#endif
-#ifdef LMSIM_HAVE_GPIO
-  {
-    auto p = std::make_unique<Gpio>("gpio", site, dc);
-    attach(GPIO, p.get(), &p->irq);
-    owned_.push_back(std::move(p));
-  }
-#endif
-#ifdef LMSIM_HAVE_TIMER
-  {
-    auto p = std::make_unique<Timer>("timer0", site, dc);
-    attach(TIMER0, p.get(), &p->irq);
-    owned_.push_back(std::move(p));
-  }
-#endif
-#ifdef LMSIM_HAVE_WDT
-  {
-    auto p = std::make_unique<Watchdog>("wdt", site, dc);
-    p->request_reset = [cpu](ResetCause c) { cpu->request_reset(c); };
-    attach(WDT, p.get(), &p->irq);
-    owned_.push_back(std::move(p));
-  }
-#endif
-#ifdef LMSIM_HAVE_FLASHCTRL
-  {
-    auto p = std::make_unique<FlashCtrl>("flashctrl", site, dc);
-    p->attach_flash(flash_, kFlashBase, kFlashSize);
-    p->invalidate = [cpu](std::uint32_t a, std::uint32_t n) { cpu->invalidate_code(a, n); };
-    attach(FLASHCTRL, p.get(), &p->irq);
-    owned_.push_back(std::move(p));
-  }
-#endif
-#ifdef LMSIM_HAVE_RNG
-  {
-    auto p = std::make_unique<RngPeriph>("rng", site, dc);
-    attach(RNG, p.get(), &p->irq);
-    owned_.push_back(std::move(p));
-  }
-#endif
-#ifdef LMSIM_HAVE_AFE
-  {
-    auto p = std::make_unique<Afe>("afe", site, dc);
-    attach(AFE, p.get(), &p->irq);
-    owned_.push_back(std::move(p));
-  }
-#endif
-#ifdef LMSIM_HAVE_NETC
-  {
-    auto p = std::make_unique<Netc>("netc", site, dc);
-    attach(NETC, p.get(), &p->irq);
-    owned_.push_back(std::move(p));
-  }
-#endif
+  auto& pwr = add<PowerReset>("pwr", PWR, dc);
+  pwr.request_reset = [cpu](ResetCause c) { cpu->request_reset(c); };
+  pwr.on_power = [cpu](bool on) { cpu->set_powered(on); };
+  add<Uart>("uart0", UART0, dc);
+  add<Gpio>("gpio", GPIO, dc);
+  add<Timer>("timer0", TIMER0, dc);
+  auto& wdt = add<Watchdog>("wdt", WDT, dc);
+  wdt.request_reset = [cpu](ResetCause c) { cpu->request_reset(c); };
+  auto& fc = add<FlashCtrl>("flashctrl", FLASHCTRL, dc);
+  fc.attach_flash(flash_, kFlashBase, kFlashSize);
+  fc.invalidate = [cpu](std::uint32_t a, std::uint32_t n) { cpu->invalidate_code(a, n); };
+  add<RngPeriph>("rng", RNG, dc);
+  add<Afe>("afe", AFE, dc);
+  add<Netc>("netc", NETC, dc);
   for (auto* p : periph_)
     if (p) p->set_guest_memory(this);
 

@@ -59,6 +59,15 @@ class Device : public sc_core::sc_module, public GuestMemory {
 
  private:
   void attach(Slot slot, Peripheral* p, IrqLine* irq);
+  // Builds peripheral T at `slot` (address and IRQ from the memory map) and keeps it.
+  template <class T>
+  T& add(const char* name, Slot slot, const YNode* device_cfg) {
+    auto p = std::make_unique<T>(name, site_, device_cfg);
+    T& ref = *p;
+    attach(slot, p.get(), &p->irq);
+    owned_.push_back(std::move(p));
+    return ref;
+  }
   void on_reset(ResetCause cause);
   void fill_ram_garbage();
 
