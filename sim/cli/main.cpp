@@ -49,6 +49,18 @@ Time parse_time_arg(const std::string& flag, const std::string& v) {
   return *t;
 }
 
+// Parses a subcommand's options with one positional argument; false after printing --help.
+bool parse_args(const std::vector<std::string>& args, const po::options_description& opts, const char* positional,
+                po::variables_map& vm) {
+  po::positional_options_description pos;
+  pos.add(positional, 1);
+  po::store(po::command_line_parser(args).options(opts).positional(pos).run(), vm);
+  po::notify(vm);
+  if (!vm.count("help")) return true;
+  std::cout << opts << "\n";
+  return false;
+}
+
 int cmd_run(const std::vector<std::string>& args) {
   po::options_description opts("lmsim run SCENARIO [options]");
   std::vector<std::string> sets, signals;
@@ -68,15 +80,8 @@ int cmd_run(const std::vector<std::string>& args) {
       "log", "echo the run log to stderr")("fail-fast", "stop at the first failed assertion")(
       "gdb", po::value(&gdb), "wait for gdb-multiarch on 127.0.0.1:PORT")("scenario", po::value<std::string>(),
                                                                           "scenario file");
-  po::positional_options_description pos;
-  pos.add("scenario", 1);
   po::variables_map vm;
-  po::store(po::command_line_parser(args).options(opts).positional(pos).run(), vm);
-  po::notify(vm);
-  if (vm.count("help")) {
-    std::cout << opts << "\n";
-    return 0;
-  }
+  if (!parse_args(args, opts, "scenario", vm)) return 0;
   if (!vm.count("scenario")) throw UsageError("lmsim run: missing SCENARIO");
   if (!signals.empty() && trace.empty()) throw UsageError("--signals needs --trace FILE");
   if (seed < -1) throw UsageError("--seed must be >= 0");
@@ -131,15 +136,8 @@ int cmd_test(const std::vector<std::string>& args) {
   opts.add_options()("help,h", "this help")("jobs,j", po::value(&jobs), "parallel scenarios (default 1)")(
       "junit", po::value(&junit), "JUnit XML file for all scenarios (default DIR/junit.xml is not written)")(
       "dir", po::value<std::string>(), "folder");
-  po::positional_options_description pos;
-  pos.add("dir", 1);
   po::variables_map vm;
-  po::store(po::command_line_parser(args).options(opts).positional(pos).run(), vm);
-  po::notify(vm);
-  if (vm.count("help")) {
-    std::cout << opts << "\n";
-    return 0;
-  }
+  if (!parse_args(args, opts, "dir", vm)) return 0;
   if (!vm.count("dir")) throw UsageError("lmsim test: missing DIR");
   if (jobs < 1 || jobs > 256) throw UsageError("-j must be between 1 and 256");
   namespace fs = std::filesystem;
