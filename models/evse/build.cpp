@@ -138,6 +138,8 @@ void build(Site& site, const YNode& root) {
   };
   std::map<std::string, ZapInfo> zaptec;  // station name -> installation
   std::set<std::string> endpoints;
+  std::map<std::string, int> expose_ports;  // station -> fixed host port for --expose (0 = any free)
+  std::set<int> used_ports;
   if (stations) {
     for (const YNode& s : stations->items()) {
       StationConfig c;
@@ -211,6 +213,13 @@ void build(Site& site, const YNode& root) {
       if (!vm.modbus) {  // cloud-controlled (Zaptec): installation and its current limit
         zaptec[c.name] = {s.str_or("installation", "installation-1"), s.qty_or("installation_max_current", "A", 40)};
       }
+      if (const YNode* e = s.get("expose_port")) {
+        long long port = e->integer();
+        if (port < 0 || port > 65535) e->fail("expose_port must be 0 (any free port) or 1..65535");
+        if (port > 0 && !used_ports.insert(static_cast<int>(port)).second)
+          e->fail("expose_port " + std::to_string(port) + " is used by another station");
+        expose_ports[c.name] = static_cast<int>(port);
+      }
       if (s.has("model")) (void)s["model"];
       if (s.has("register_set")) (void)s["register_set"];
       s.finish();
@@ -269,12 +278,14 @@ void build(Site& site, const YNode& root) {
   }
   add_modbus_rpc(site, dir);
   // --realtime --expose: each station also serves external Modbus clients on 127.0.0.1,
-  // at `expose_port` or 15020 + its index.
-  site.on_start([&site, &dir] {
+  // at its `expose_port` (0: any free port) or else 15020 + its index.
+  site.on_start([&site, &dir, expose_ports] {
     if (!site.realtime() || !site.expose()) return;
     int i = 0;
     for (const auto& name : dir.names()) {
-      int port = 15020 + i++;
+      auto fixed = expose_ports.find(name);
+      int port = fixed != expose_ports.end() ? fixed->second : 15020 + i;
+      ++i;
       auto* ep = dir.endpoint(name);
       auto& srv =
           site.make<ModbusTcpServer>(*ep, port, [] { return static_cast<Time>(sc_core::sc_time_stamp().value()); });

@@ -10,7 +10,7 @@ from pymodbus.exceptions import ConnectionException
 def test_pymodbus_reads_and_writes_an_exposed_station(lmsim_bin, tmp_path):
     sc = tmp_path / "x.yaml"
     sc.write_text("duration: 20s\nstations: [{name: abb1, model: abb-terra-ac, phases: [L1, L2, L3], "
-                  "ip: 192.168.1.60, boot_time: 1s}]\n")
+                  "ip: 192.168.1.60, boot_time: 1s, expose_port: 0}]\n")  # 0: any free port
     p = subprocess.Popen([str(lmsim_bin), "run", str(sc), "--realtime", "--expose", "--until", "6s"],
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
@@ -47,3 +47,12 @@ def test_pymodbus_reads_and_writes_an_exposed_station(lmsim_bin, tmp_path):
 def test_expose_needs_realtime(run_lmsim, write_scenario):
     r = run_lmsim("run", write_scenario("duration: 1s\n"), "--expose")
     assert r.returncode == 2 and "--expose needs --realtime" in r.stderr
+
+
+def test_expose_port_used_twice_is_an_input_error(run_lmsim, write_scenario):
+    sc = write_scenario("duration: 1s\nstations:\n"
+                        "  - {name: a, model: abb-terra-ac, ip: 192.168.1.60, expose_port: 15100}\n"
+                        "  - {name: b, model: abb-terra-ac, ip: 192.168.1.61, expose_port: 15100}\n")
+    r = run_lmsim("run", sc)
+    assert r.returncode == 2
+    assert ":4:" in r.stderr and "expose_port 15100 is used by another station" in r.stderr, r.stderr
