@@ -21,12 +21,13 @@ Time to_time(const py::object& o, const char* what) {
   if (py::isinstance<py::str>(o)) {
     auto t = parse_duration(o.cast<std::string>());
     if (!t)
-      throw py::value_error(std::string(what) + ": expected a duration such as '10s', got '" + o.cast<std::string>() +
-                            "'");
+      throw py::value_error(std::string(what) + ": expected a duration of at most 100 days such as '10s', got '" +
+                            o.cast<std::string>() + "'");
     return *t;
   }
   double s = o.cast<double>();
-  if (!(s >= 0)) throw py::value_error(std::string(what) + " must be >= 0 seconds");
+  if (!(s >= 0) || s > time_to_seconds(kMaxTime))
+    throw py::value_error(std::string(what) + " must be 0 to 100 days in seconds");
   return seconds_to_time(s);
 }
 

@@ -112,7 +112,7 @@ std::string format_time(Time t) {
 
 std::optional<Time> parse_duration(std::string_view text) {
   auto q = parse_quantity(text);
-  if (!q || q->unit != "s" || q->value < 0) return std::nullopt;
+  if (!q || q->unit != "s" || q->value < 0 || q->value > time_to_seconds(kMaxTime)) return std::nullopt;
   return seconds_to_time(q->value);
 }
 

@@ -11,6 +11,8 @@ namespace lmsim {
 // Simulated time in picoseconds (SystemC's default resolution).
 using Time = std::uint64_t;
 constexpr Time kPs = 1, kNs = 1000, kUs = 1000 * kNs, kMs = 1000 * kUs, kSec = 1000 * kMs;
+// The longest simulated time: 100 days fit in SystemC's 64-bit picosecond clock with margin.
+constexpr Time kMaxTime = 100ULL * 86400 * kSec;
 
 struct Quantity {
   double value = 0;  // in the base unit below

@@ -225,6 +225,7 @@ Quantity YNode::quantity(const std::string& unit) const {
 Time YNode::duration() const {
   auto q = quantity("s");
   if (q.value < 0) fail("a duration cannot be negative");
+  if (q.value > time_to_seconds(kMaxTime)) fail("a duration cannot exceed 100 days (the longest simulated time)");
   return seconds_to_time(q.value);
 }
 

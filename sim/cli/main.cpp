@@ -45,7 +45,7 @@ std::vector<std::pair<std::string, std::string>> parse_sets(const std::vector<st
 
 Time parse_time_arg(const std::string& flag, const std::string& v) {
   auto t = parse_duration(v);
-  if (!t) throw UsageError(flag + " expects a duration such as 90s, 8h or 250ms, got '" + v + "'");
+  if (!t) throw UsageError(flag + " expects a duration of at most 100 days such as 90s, 8h or 250ms, got '" + v + "'");
   return *t;
 }
 

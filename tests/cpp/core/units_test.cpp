@@ -25,6 +25,10 @@ TEST(Units, TimeUnitsScaleToSeconds) {
   EXPECT_EQ(*parse_duration("1.0005s"), 1000500 * kUs);
   EXPECT_FALSE(parse_duration("16A"));
   EXPECT_FALSE(parse_duration("-1s"));
+  // Beyond SystemC's 64-bit picosecond clock a duration would wrap or clamp: refused instead.
+  EXPECT_EQ(*parse_duration("100d"), kMaxTime);
+  EXPECT_FALSE(parse_duration("101d"));
+  EXPECT_FALSE(parse_duration("300d"));
 }
 
 TEST(Units, PercentAndPlainNumbers) {

@@ -38,6 +38,14 @@ TEST(YNode, WrongUnitAndWrongTypeAreReported) {
   EXPECT_FALSE(m4.empty());
 }
 
+TEST(YNode, DurationsBeyondTheLongestSimulatedTimeAreErrors) {
+  auto root = YNode::load_string("a: 100d\nb: 300d\nc: 99999999999h\n", "d.yaml");
+  EXPECT_EQ(root["a"].duration(), kMaxTime);
+  auto m = error_of([&] { root["b"].duration(); });
+  EXPECT_NE(m.find("d.yaml:2: field 'b': a duration cannot exceed 100 days"), std::string::npos) << m;
+  EXPECT_FALSE(error_of([&] { root["c"].duration(); }).empty());
+}
+
 TEST(YNode, SyntaxErrorsGiveLineAndColumn) {
   auto msg = error_of([] { YNode::load_string("a: 1\nb: [1, 2\nc: 3\n", "bad.yaml"); });
   EXPECT_NE(msg.find("bad.yaml:"), std::string::npos) << msg;
