@@ -91,6 +91,11 @@ nlohmann::json value_json(const Signal& s) {
       auto q = nlohmann::json::parse(in);
       std::string op = q.at("op");
       Registry& reg = s->registry();
+      // A finished run has its verdict; moving or changing it afterwards would contradict it.
+      if (s->finished() && (op == "run_until" || op == "run_until_cond" || op == "set" || op == "record"))
+        throw std::runtime_error(op.substr(0, 3) == "run"
+                                     ? "the run is finished (finish() was called); create a new Site"
+                                     : "cannot " + op + " after finish(); create a new Site");
       if (op == "run_until") {
         s->run_until(q.at("t").get<Time>());
         r = {{"now", s->now()}, {"stopped", s->stopped()}};

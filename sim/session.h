@@ -61,6 +61,7 @@ class Session {
 
   // Ends the run at the current time: final assertion checks, traces closed. Idempotent.
   void finish();
+  bool finished() const { return finished_; }
   int exit_code() const;
   nlohmann::json result_json() const;
   void write_result(const std::string& path) const;

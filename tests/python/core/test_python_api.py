@@ -53,6 +53,22 @@ def test_signals_get_set_and_errors():
         s["t.i"] = "3V"
     with pytest.raises(ValueError):
         s.run(until="soon")
+    with pytest.raises(ValueError, match="at most 100 days"):
+        s.run(until="300d")
+    s.close()
+
+
+def test_a_finished_site_refuses_to_move_or_change():
+    s = lmsim.Site(SC)
+    s.run(until=1.0)
+    verdict = s.finish()["verdict"]
+    assert s["t.i"] == 9.0  # reading after finish() is fine
+    with pytest.raises(RuntimeError, match="run is finished"):
+        s.run(for_="1s")
+    with pytest.raises(RuntimeError, match="after finish"):
+        s["t.i"] = "2A"
+    assert s.time == pytest.approx(1.0)
+    assert s.finish()["verdict"] == verdict  # idempotent
     s.close()
 
 
