@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -447,7 +448,23 @@ static void print_summary(const Session& s, const nlohmann::json& j) {
   o << "  verdict: " << j["verdict"].get<std::string>() << " (exit " << j["exit_code"].get<int>() << ")\n";
 }
 
+void check_writable(const std::string& path, const char* what) {
+  if (path.empty()) return;
+  namespace fs = std::filesystem;
+  fs::path p(path);
+  std::error_code ec;
+  if (fs::is_directory(p, ec)) throw InputError(path + ": cannot write " + what + " (it is a folder)");
+  fs::path dir = p.has_parent_path() ? p.parent_path() : fs::path(".");
+  if (!fs::is_directory(dir, ec))
+    throw InputError(path + ": cannot write " + what + " (no folder " + dir.string() + ")");
+  if (access(dir.c_str(), W_OK) != 0 || (fs::exists(p, ec) && access(p.c_str(), W_OK) != 0))
+    throw InputError(path + ": cannot write " + what + " (permission denied)");
+}
+
 int run_scenario(const RunRequest& req, nlohmann::json* result_out) {
+  check_writable(req.result_path, "result file");
+  check_writable(req.junit_path, "JUnit file");
+  check_writable(req.session.report_path, "report");
   Session s(req.session);
   Time end = req.until ? *req.until : s.duration();
   if (req.progress) {

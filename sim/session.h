@@ -102,6 +102,10 @@ struct RunRequest {
 };
 int run_scenario(const RunRequest& req, nlohmann::json* result_out = nullptr);
 
+// Throws InputError unless `path` (a file written after a run) can be written: checked before
+// the run, so that an hour of simulation is not lost to a typo. Empty path: nothing to check.
+void check_writable(const std::string& path, const char* what);
+
 // A JUnit XML document for several scenario results (lmsim test).
 std::string junit_xml(const std::vector<nlohmann::json>& results, const std::string& suite_name);
 

@@ -151,6 +151,7 @@ int cmd_test(const std::vector<std::string>& args) {
   }
   std::sort(files.begin(), files.end());
   if (files.empty()) throw UsageError("lmsim test: no scenario (*.yaml) in '" + dir.string() + "'");
+  check_writable(junit, "JUnit file");
   fs::path tmp = fs::temp_directory_path() / ("lmsim-test-" + std::to_string(getpid()));
   fs::create_directories(tmp);
   std::map<pid_t, std::size_t> running;
@@ -231,7 +232,11 @@ int cmd_test(const std::vector<std::string>& args) {
   }
   fs::remove_all(tmp);
   std::cout << (files.size() - failed) << " passed, " << failed << " failed\n";
-  if (!junit.empty()) std::ofstream(junit) << junit_xml(results, dir.string());
+  if (!junit.empty()) {
+    std::ofstream out(junit);
+    out << junit_xml(results, dir.string());
+    if (!out.flush()) throw InputError(junit + ": cannot write JUnit file");
+  }
   // Any failing scenario makes the whole run fail; input errors and faults keep their code.
   return worst;
 }

@@ -138,6 +138,17 @@ def test_junit_and_result_json(run_lmsim, write_scenario, tmp_path):
     assert suite.find("testcase/failure") is not None
 
 
+def test_unwritable_outputs_are_refused_before_the_run(run_lmsim, write_scenario, tmp_path):
+    p = write_scenario("duration: 2h\n")
+    for flag, path in [("--junit", tmp_path), ("--result", tmp_path / "no" / "r.json"),
+                       ("--report", tmp_path / "no" / "r.html")]:
+        r = run_lmsim("run", p, flag, path)
+        assert r.returncode == 2 and str(path) in r.stderr and "cannot write" in r.stderr, r.stderr
+        assert "simulated" not in r.stdout  # no run happened
+    r = run_lmsim("test", p.parent, "--junit", tmp_path / "no" / "all.xml")
+    assert r.returncode == 2 and "cannot write JUnit file" in r.stderr, r.stderr
+
+
 def test_signals_lists_types_and_units(run_lmsim, write_scenario):
     p = write_scenario(STOCHASTIC.format(seed=1))
     r = run_lmsim("signals", p)
