@@ -4,7 +4,11 @@ The C++ core is `lmsim._lmsim`; this package adds pure-Python helpers on top of 
 """
 from ._lmsim import Site, __version__  # noqa: F401
 
-__all__ = ["Site", "__version__", "run", "ModbusClient", "ModbusError"]
+import itertools
+import os
+from concurrent.futures import ThreadPoolExecutor
+
+__all__ = ["Site", "__version__", "run", "sweep", "ModbusClient", "ModbusError"]
 
 
 def run(scenario, **kwargs):
@@ -13,6 +17,39 @@ def run(scenario, **kwargs):
     with Site(scenario, **kwargs) as s:
         s.run(until=until)
         return s.finish()
+
+
+def sweep(scenario, params=None, seeds=(None,), jobs=None, until=None):
+    """Runs `scenario` once per combination of parameter values and seeds, `jobs` at a time
+    (default: one per CPU), and returns one dict per run in grid order:
+    {"params": {name: value}, "seed": seed, "result": <result dict of finish()>}.
+
+        runs = lmsim.sweep("scenarios/demo.yaml",
+                           {"site.main_fuse.rating": ["32A", "40A"], "stations[0].max_current": ["16A", "32A"]},
+                           seeds=range(3))
+        worst = max(r["result"]["figures"]["site.fuse.L1.current"]["max"] for r in runs)
+
+    Names are scenario keys or knobs, as for `overrides`. Every run is its own process, so the
+    results equal those of the same runs made one by one (the order of completion does not matter).
+    """
+    params = dict(params or {})
+    for name, values in params.items():
+        if isinstance(values, (str, bytes)) or not hasattr(values, "__iter__"):
+            raise ValueError(f"sweep: values of '{name}' must be a list, got {values!r}")
+    names = list(params)
+    grid = [(dict(zip(names, combo)), seed)
+            for combo in itertools.product(*(list(params[n]) for n in names)) for seed in seeds]
+    jobs = max(1, int(jobs or os.cpu_count() or 1))
+
+    def one(point):
+        overrides, seed = point
+        return {"params": overrides, "seed": seed,
+                "result": run(scenario, seed=seed, overrides=overrides or None, until=until)}
+
+    if jobs == 1:
+        return [one(p) for p in grid]
+    with ThreadPoolExecutor(max_workers=jobs) as pool:  # each thread waits on its own process
+        return list(pool.map(one, grid))
 
 
 class ModbusError(Exception):
