@@ -9,48 +9,8 @@ namespace lmsim::evse {
 
 using nlohmann::json;
 
-namespace {
-
-std::map<std::string, std::string> parse_form(const std::string& body) {
-  std::map<std::string, std::string> out;
-  std::size_t i = 0;
-  while (i <= body.size()) {
-    std::size_t amp = body.find('&', i);
-    if (amp == std::string::npos) amp = body.size();
-    std::string kv = body.substr(i, amp - i);
-    std::size_t eq = kv.find('=');
-    if (eq != std::string::npos) {
-      std::string v;
-      for (std::size_t k = eq + 1; k < kv.size(); ++k) {
-        if (kv[k] == '+')
-          v += ' ';
-        else if (kv[k] == '%' && k + 2 < kv.size()) {
-          v += static_cast<char>(std::stoi(kv.substr(k + 1, 2), nullptr, 16));
-          k += 2;
-        } else
-          v += kv[k];
-      }
-      out[kv.substr(0, eq)] = v;
-    }
-    i = amp + 1;
-  }
-  return out;
-}
-
-std::vector<std::string> split_path(const std::string& p) {
-  std::vector<std::string> parts;
-  std::string path = p.substr(0, p.find('?'));
-  std::size_t i = 0;
-  while (i < path.size()) {
-    std::size_t j = path.find('/', i);
-    if (j == std::string::npos) j = path.size();
-    if (j > i) parts.push_back(path.substr(i, j - i));
-    i = j + 1;
-  }
-  return parts;
-}
-
-}  // namespace
+using net::parse_form;
+using net::split_path;
 
 ZaptecCloud::ZaptecCloud(Site& site, ZaptecConfig cfg) : site_(site), cfg_(cfg), bucket_(cfg.rate_per_s) {}
 

@@ -1,5 +1,6 @@
 // The Zaptec cloud API (api.zaptec.com) as request -> response logic in simulated time, for
-// Zaptec Pro/Home stations (no local Modbus). The network area serves it over HTTP(S); tests
+// Zaptec Pro/Home stations (no local Modbus). The network area serves it on the simulated
+// internet (models/net/zaptec_api.*: DNS api.zaptec.com, port 443, plain HTTP); tests may also
 // call handle() directly. Modelled: OAuth password grant, charger list, state observations
 // (cached 15 s), installation available current (dynamic load balancing over the
 // installation's chargers, at most one update per `min_update_interval`), per-charger
@@ -12,20 +13,21 @@
 #include <nlohmann/json.hpp>
 
 #include "models/evse/station_core.h"
+#include "models/net/http.h"  // header-only helpers only: lmsim_evse does not link lmsim_net
 
 namespace lmsim::evse {
 
 struct HttpRequest {
-  std::string method;                          // "GET", "POST"
-  std::string path;                            // "/api/chargers/abc/state" (query string allowed)
-  std::map<std::string, std::string> headers;  // "Authorization": "Bearer ..."
-  std::string body;                            // JSON, or form-encoded for /oauth/token
+  std::string method;      // "GET", "POST"
+  std::string path;        // "/api/chargers/abc/state" (query string allowed)
+  net::HeaderMap headers;  // "Authorization": "Bearer ..." (names case-insensitive)
+  std::string body;        // JSON, or form-encoded for /oauth/token
 };
 
 struct HttpResponse {
   int status = 200;
   std::string body;
-  std::map<std::string, std::string> headers;
+  net::HeaderMap headers;
 };
 
 struct ZaptecConfig {

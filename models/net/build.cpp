@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "models/evse/station_directory.h"
+#include "models/evse/zaptec_cloud.h"
 #include "models/models.h"
 #include "models/net/cloud.h"
 #include "models/net/device_link.h"
@@ -16,6 +17,7 @@
 #include "models/net/scheduler.h"
 #include "models/net/station_link.h"
 #include "models/net/wifi.h"
+#include "models/net/zaptec_api.h"
 
 namespace lmsim::net {
 
@@ -69,6 +71,7 @@ struct Network {
   std::unique_ptr<DeviceLink> device;
   std::unique_ptr<Cloud> cloud;
   std::unique_ptr<NtpServer> ntp;
+  std::unique_ptr<ZaptecApi> zaptec;
   std::unique_ptr<Phone> phone;
   std::unique_ptr<HostBridge> bridge;
   std::vector<std::unique_ptr<EchoService>> echoes;
@@ -226,6 +229,13 @@ void build(Site& site, const YNode& root) {
     net->ntp = std::make_unique<NtpServer>(lan, t ? ip_or(*t, "ip", 0xA29FC801) : 0xA29FC801,
                                            t ? t->str_or("hostname", "pool.ntp.org") : "pool.ntp.org");
     if (t) t->finish();
+    // api.zaptec.com, when the stations area built the Zaptec cloud model.
+    const YNode* z = n ? n->get("zaptec") : nullptr;
+    Ip zip = z ? ip_or(*z, "ip", 0x22F1B40A) : 0x22F1B40A;  // 34.241.180.10
+    std::string zname = z ? z->str_or("hostname", "api.zaptec.com") : "api.zaptec.com";
+    if (z) z->finish();
+    if (auto* zc = site.service<evse::ZaptecCloud>("zaptec"))
+      net->zaptec = std::make_unique<ZaptecApi>(lan, *zc, zip, zname);
   }
 
   if (const YNode* h = n ? n->get("hosts") : nullptr) build_hosts(*net, site, *h);
@@ -241,7 +251,7 @@ void build(Site& site, const YNode& root) {
       evse::ModbusEndpoint* ep = dir->endpoint(name);
       evse::StationCore* core = dir->station(name);
       if (!ep || !core) continue;
-      net->stations.push_back(std::make_unique<StationLink>(lan, name, *ep, core->port(), resp));
+      net->stations.push_back(std::make_unique<StationLink>(lan, *net->router, *core, *ep, resp));
     }
   }
 
@@ -249,7 +259,7 @@ void build(Site& site, const YNode& root) {
   net->phone = std::make_unique<Phone>(lan, *net->wifi, *net->device, *net->router);
   if (const YNode* p = n ? n->get("phone") : nullptr) net->phone->configure(*p);
 
-  // The host bridge: loopback ports forwarded to the device's services in real-time mode.
+  // The host bridge: loopback ports forwarded to the device's services.
   {
     std::vector<HostBridge::Map> maps = {{4000, 4000}, {5020, 5020}, {7000, 7000}};
     if (const YNode* br = n ? n->get("bridge") : nullptr) {
@@ -266,8 +276,9 @@ void build(Site& site, const YNode& root) {
     }
     net->bridge = std::make_unique<HostBridge>(lan, *net->device, *net->router, maps);
     HostBridge* hb = net->bridge.get();
+    // Opened only on request (`lmsim run --realtime --expose`): never a host socket otherwise.
     site.on_start([&site, hb] {
-      if (!site.realtime()) return;
+      if (!site.realtime() || !site.expose()) return;
       hb->start();
       site.add_poller([hb] { hb->poll(); });
     });
@@ -282,6 +293,7 @@ void build(Site& site, const YNode& root) {
   site.provide<DeviceLink>("net.device_link", net->device.get());
   site.provide<Router>("net.router", net->router.get());
   site.provide<HostBridge>("net.bridge", net->bridge.get());
+  if (net->zaptec) site.provide<ZaptecApi>("net.zaptec", net->zaptec.get());
   // The site owns the network for its lifetime.
   site.make<std::shared_ptr<Network>>(net);
 }

@@ -7,18 +7,6 @@ namespace lmsim::net {
 using nlohmann::json;
 
 namespace {
-std::vector<std::string> split_path(const std::string& url) {
-  std::string path = url.substr(0, url.find('?'));
-  std::vector<std::string> parts;
-  std::size_t i = 0;
-  while (i < path.size()) {
-    std::size_t j = path.find('/', i);
-    if (j == std::string::npos) j = path.size();
-    if (j > i) parts.push_back(path.substr(i, j - i));
-    i = j + 1;
-  }
-  return parts;
-}
 HttpServer::Reply reply(int status, const json& j) {
   return {status, j.dump(), "application/json"};
 }

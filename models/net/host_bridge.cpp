@@ -7,6 +7,8 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
+#include <cstring>
 
 namespace lmsim::net {
 
@@ -26,33 +28,48 @@ HostBridge::~HostBridge() {
   for (auto& [fd, m] : listeners_) ::close(fd);
 }
 
+std::string HostBridge::service_name(std::uint16_t device_port) {
+  switch (device_port) {
+    case 4000: return "web";
+    case 5020: return "modbus";
+    case 7000: return "rest";
+    default: return "port" + std::to_string(device_port);
+  }
+}
+
 void HostBridge::start() {
   // The host machine joins the LAN (a lease) only when it is bridged.
   Ip ip = router_.lease("host-bridge", true);
   host_->set_address(ip, router_.mask(), router_.ip(), router_.ip());
   for (std::size_t i = 0; i < maps_.size(); ++i) {
+    const std::string name = service_name(maps_[i].device_port);
     int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (fd < 0) continue;
     int one = 1;
-    ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
     sockaddr_in a{};
     a.sin_family = AF_INET;
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);  // loopback only, ever
     a.sin_port = htons(maps_[i].host_port);
     socklen_t len = sizeof a;
-    if (::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 || ::listen(fd, 8) != 0 ||
+    if (fd < 0 || ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
+        ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 || ::listen(fd, 8) != 0 ||
         ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) != 0) {
-      lan_.site().log(LogLevel::Error, "net.bridge",
-                      "cannot listen on 127.0.0.1:" + std::to_string(maps_[i].host_port));
-      ::close(fd);
+      std::string why = std::strerror(errno);
+      std::string msg = "cannot listen on 127.0.0.1:" + std::to_string(maps_[i].host_port) + " for device port " +
+                        std::to_string(maps_[i].device_port) + " (" + why + "); set network.bridge";
+      std::fprintf(stderr, "lmsim: bridge: %s: %s\n", name.c_str(), msg.c_str());
+      lan_.site().log(LogLevel::Error, "net.bridge", msg);
+      if (fd >= 0) ::close(fd);
       continue;
     }
     std::uint16_t port = ntohs(a.sin_port);
     port_sigs_[i]->set(port);
     listeners_.emplace_back(fd, maps_[i]);
+    std::fprintf(stderr, "lmsim: bridge: %s 127.0.0.1:%u -> device:%u\n", name.c_str(), port,
+                 static_cast<unsigned>(maps_[i].device_port));
     lan_.site().log(LogLevel::Info, "net.bridge",
-                    "127.0.0.1:" + std::to_string(port) + " -> device port " + std::to_string(maps_[i].device_port));
+                    name + " 127.0.0.1:" + std::to_string(port) + " -> device:" + std::to_string(maps_[i].device_port));
   }
+  std::fflush(stderr);
 }
 
 void HostBridge::poll() {
@@ -77,36 +94,46 @@ void HostBridge::poll() {
   for (auto& cp : clients_) {
     Client& c = *cp;
     if (c.fd < 0) continue;
-    for (;;) {  // host -> simulation
+    while (!c.host_eof) {  // host -> simulation
       ssize_t n = ::recv(c.fd, buf, sizeof buf, 0);
       if (n > 0) {
         c.to_sim.append(buf, static_cast<std::size_t>(n));
+        c.last_activity = t;
         continue;
       }
-      if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK)) {
-        if (c.connected && !c.closed_sim) host_->tcp_close(c.conn, t);
+      if (n == 0) {
+        c.host_eof = true;  // half-close: the answer may still come back
+      } else if (errno != EAGAIN && errno != EWOULDBLOCK) {
+        if (!c.closed_sim) host_->tcp_abort(c.conn, t);  // the host client reset
         c.closed_sim = true;
         ::close(c.fd);
         c.fd = -1;
       }
       break;
     }
-    if (c.connected && !c.to_sim.empty()) {
-      host_->tcp_send(c.conn, c.to_sim, t);
+    if (c.fd < 0) continue;
+    if (c.connected && !c.closed_sim) {
+      if (!c.to_sim.empty()) host_->tcp_send(c.conn, c.to_sim, t);
       c.to_sim.clear();
+      // The LAN model closes both directions on a FIN, so a host half-close is passed on only
+      // once the exchange has been quiet for kHalfCloseLinger (or the device closes first).
+      if (c.host_eof && !c.fin_sent && t >= c.last_activity + kHalfCloseLinger) {
+        host_->tcp_close(c.conn, t);
+        c.fin_sent = true;
+      }
     }
-    while (c.fd >= 0 && !c.to_host.empty()) {  // simulation -> host
+    while (!c.to_host.empty()) {  // simulation -> host
       ssize_t n = ::send(c.fd, c.to_host.data(), c.to_host.size(), MSG_NOSIGNAL);
       if (n <= 0) break;
       c.to_host.erase(0, static_cast<std::size_t>(n));
     }
-    if (c.fd >= 0 && c.closed_sim && c.to_host.empty()) {
+    if (c.closed_sim && c.to_host.empty()) {
       ::close(c.fd);
       c.fd = -1;
     }
   }
   std::erase_if(clients_, [this](auto& c) {
-    if (c->fd >= 0 || !c->closed_sim) return false;
+    if (c->fd >= 0) return false;
     by_conn_.erase(c->conn);
     return true;
   });
@@ -114,7 +141,10 @@ void HostBridge::poll() {
 
 void HostBridge::tcp_connected(ConnId c, Time t) {
   auto it = by_conn_.find(c);
-  if (it == by_conn_.end()) return;
+  if (it == by_conn_.end()) {  // the host client left while connecting
+    host_->tcp_abort(c, t);
+    return;
+  }
   it->second->connected = true;
   if (!it->second->to_sim.empty()) {
     host_->tcp_send(c, it->second->to_sim, t);
@@ -122,9 +152,11 @@ void HostBridge::tcp_connected(ConnId c, Time t) {
   }
 }
 
-void HostBridge::tcp_data(ConnId c, std::string_view bytes, Time) {
+void HostBridge::tcp_data(ConnId c, std::string_view bytes, Time t) {
   auto it = by_conn_.find(c);
-  if (it != by_conn_.end()) it->second->to_host.append(bytes);
+  if (it == by_conn_.end()) return;
+  it->second->to_host.append(bytes);
+  it->second->last_activity = t;
 }
 
 void HostBridge::tcp_closed(ConnId c, TcpError, Time) {

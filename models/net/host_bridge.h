@@ -1,7 +1,9 @@
-// The host bridge (real-time mode only): listens on 127.0.0.1 ports of this machine and
+// The host bridge (`--realtime --expose` only): listens on 127.0.0.1 ports of this machine and
 // forwards each accepted connection into the simulation, to a port of the device (web UI
 // 4000, Modbus 5020, REST 7000 by default). Polled by the real-time pacer (Site::add_poller);
-// never binds anything but loopback. In as-fast-as-possible runs it does nothing.
+// never binds anything but loopback. Each forward is announced on stderr when time starts,
+// one line each: `lmsim: bridge: web 127.0.0.1:40123 -> device:4000`. Otherwise it does
+// nothing.
 #pragma once
 #include <map>
 #include <memory>
@@ -14,14 +16,17 @@ namespace lmsim::net {
 
 class HostBridge : public TcpPeer {
  public:
+  static constexpr Time kHalfCloseLinger = 1 * kSec;
   struct Map {
     std::uint16_t device_port;
     std::uint16_t host_port;  // 0 = any free port (reported in net.bridge.<device_port>.port)
   };
   HostBridge(Lan& lan, DeviceLink& device, Router& router, std::vector<Map> maps);
   ~HostBridge() override;
-  // Opens the listeners (called when time starts in real-time mode).
+  // Opens the listeners (called when time starts with --realtime --expose) and announces them.
   void start();
+  // The name printed for a forward: web, modbus, rest, or port<N>.
+  static std::string service_name(std::uint16_t device_port);
   // Moves bytes both ways; accepts new clients.
   void poll();
   bool started() const { return !listeners_.empty(); }
@@ -35,9 +40,12 @@ class HostBridge : public TcpPeer {
     int fd = -1;
     ConnId conn = 0;
     bool connected = false;
-    bool closed_sim = false;
-    std::string to_sim;   // read from the host, waiting for the connection
-    std::string to_host;  // from the simulation, not yet written
+    bool closed_sim = false;  // the simulated side ended (FIN, RST, refused)
+    bool host_eof = false;    // the host client shut down its sending side
+    bool fin_sent = false;
+    Time last_activity = 0;  // bytes either way
+    std::string to_sim;      // read from the host, waiting for the connection
+    std::string to_host;     // from the simulation, not yet written
   };
   void drop(Client& c);
   Lan& lan_;

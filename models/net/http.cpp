@@ -2,17 +2,11 @@
 
 #include <http_parser.h>
 
-#include <algorithm>
-#include <cctype>
-
 namespace lmsim::net {
 
 std::string HttpMessage::header(const std::string& name) const {
   for (auto& [k, v] : headers)
-    if (k.size() == name.size() && std::equal(k.begin(), k.end(), name.begin(), [](char a, char b) {
-          return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
-        }))
-      return v;
+    if (header_name_equal(k, name)) return v;
   return {};
 }
 
@@ -104,6 +98,7 @@ const char* http_reason(int status) {
     case 400: return "Bad Request";
     case 401: return "Unauthorized";
     case 404: return "Not Found";
+    case 429: return "Too Many Requests";
     case 405: return "Method Not Allowed";
     case 409: return "Conflict";
     case 500: return "Internal Server Error";
@@ -112,9 +107,11 @@ const char* http_reason(int status) {
   }
 }
 
-std::string http_response(int status, std::string_view body, std::string_view content_type, bool keep_alive) {
+std::string http_response(int status, std::string_view body, std::string_view content_type, bool keep_alive,
+                          const std::vector<std::pair<std::string, std::string>>& headers) {
   std::string r = "HTTP/1.1 " + std::to_string(status) + " " + http_reason(status) + "\r\n";
   r += "Content-Type: " + std::string(content_type) + "\r\n";
+  for (auto& [k, v] : headers) r += k + ": " + v + "\r\n";
   r += "Content-Length: " + std::to_string(body.size()) + "\r\n";
   if (!keep_alive) r += "Connection: close\r\n";
   r += "\r\n";
@@ -156,7 +153,8 @@ class HttpServer::Conn : public TcpPeer {
         if (it == srv->conns_.end()) return;
         Time now = Scheduler::now();
         Reply rep = srv->handler_(req, now);
-        srv->host_.tcp_send(id, http_response(rep.status, rep.body, rep.content_type, req.keep_alive), now);
+        srv->host_.tcp_send(id, http_response(rep.status, rep.body, rep.content_type, req.keep_alive, rep.headers),
+                            now);
         if (!req.keep_alive) srv->host_.tcp_close(id, now);
       });
     }

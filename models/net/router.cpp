@@ -58,6 +58,20 @@ Ip Router::lease(const std::string& client, bool fresh) {
   return 0;
 }
 
+void Router::adopt(const std::string& client, Ip ip) {
+  leases_[client] = ip;
+  leases_sig_->set(static_cast<double>(leases_.size()));
+}
+
+Ip Router::reserve(const std::string& client, Ip ip) {
+  return cfg_.reservations.emplace(client, ip).first->second;
+}
+
+Ip Router::reservation(const std::string& client) const {
+  auto it = cfg_.reservations.find(client);
+  return it == cfg_.reservations.end() ? 0 : it->second;
+}
+
 void Router::release(const std::string& client) {
   leases_.erase(client);
   leases_sig_->set(static_cast<double>(leases_.size()));

@@ -35,6 +35,12 @@ class Router : public UdpPeer {
   // 0 when the pool is exhausted.
   Ip lease(const std::string& client, bool fresh);
   void release(const std::string& client);
+  // A client that holds `ip` from before time 0 (a station's configured address).
+  void adopt(const std::string& client, Ip ip);
+  // Adds a reservation unless the scenario's router already has one for the client; returns
+  // the client's reserved address.
+  Ip reserve(const std::string& client, Ip ip);
+  Ip reservation(const std::string& client) const;  // 0: none
   const std::map<std::string, Ip>& leases() const { return leases_; }
   bool in_pool(Ip ip) const { return ip >= cfg_.pool_lo && ip <= cfg_.pool_hi; }
   // Resolves for the LAN: local names now; internet names need the uplink (-1 = no answer).

@@ -1,6 +1,7 @@
 #include "models/net/station_link.h"
 
 #include "models/evse/modbus_endpoint.h"
+#include "models/evse/station_core.h"
 
 namespace lmsim::net {
 
@@ -45,24 +46,63 @@ class StationLink::Conn : public TcpPeer {
   std::string buf_;
 };
 
-StationLink::StationLink(Lan& lan, const std::string& name, evse::ModbusEndpoint& ep, int port, Time response_time)
-    : lan_(lan), name_(name), ep_(ep), response_(response_time) {
+StationLink::StationLink(Lan& lan, Router& router, evse::StationCore& core, evse::ModbusEndpoint& ep,
+                         Time response_time)
+    : lan_(lan), router_(router), name_(core.station_name()), ep_(ep), response_(response_time) {
   auto& reg = lan.site().registry();
-  host_ = &lan.add_host("station." + name, Segment::Lan);
-  host_->add_knobs(reg, "net.station." + name, 300 * kUs, 0);
-  host_->hostnames = {name, name + ".lan"};
-  ip_ = &reg.at("station." + name + ".ip");
-  online_ = &reg.at("station." + name + ".online");
+  host_ = &lan.add_host("station." + name_, Segment::Lan);
+  host_->add_knobs(reg, "net.station." + name_, 300 * kUs, 0);
+  host_->hostnames = {name_, name_ + ".lan"};
+  ip_ = &reg.at("station." + name_ + ".ip");
+  online_ = &reg.at("station." + name_ + ".online");
+  status_ = &reg.at("station." + name_ + ".status");
   host_->powered = [this] { return online_->as_bool(); };
-  Ip router = lan.router_ip();
-  host_->set_address(parse_ip(ip_->text()), 0xFFFFFF00, router, router);
+  // The router is the authority for DHCP stations' addresses.
+  const evse::Dhcp mode = core.config().dhcp;
+  Ip configured = parse_ip(ip_->text());
+  if (mode != evse::Dhcp::Static && configured) {
+    dhcp_ = true;
+    Ip r = router_.reservation(name_);
+    if (!r && mode == evse::Dhcp::Reserved) r = router_.reserve(name_, configured);
+    Ip a = r ? r : configured;  // a dynamic station holds its configured address as a lease
+    router_.adopt(name_, a);
+    leased_ = a;
+    if (a != configured) ip_->set_text(format_ip(a));
+  }
+  Ip gw = lan.router_ip();
+  host_->set_address(parse_ip(ip_->text()), 0xFFFFFF00, gw, gw);
   ip_->add_listener(this);
   online_->add_listener(this);
-  host_->tcp_listen(static_cast<std::uint16_t>(port), this);
+  status_->add_listener(this);
+  host_->tcp_listen(static_cast<std::uint16_t>(core.port()), this);
+}
+
+void StationLink::dhcp_after_power_cycle(Time t) {
+  Ip ip = router_.lease(name_, true);
+  if (!ip) {
+    lan_.site().log(LogLevel::Warn, "net.station." + name_, "DHCP: the router's pool is exhausted");
+    return;
+  }
+  if (ip != leased_)
+    lan_.site().log(LogLevel::Info, "net.station." + name_,
+                    "DHCP: lease " + format_ip(ip) + " from the router (was " + format_ip(leased_) + ")");
+  leased_ = ip;
+  // Also when the stations area already picked an address of its own on power-up: the
+  // router's lease is the one that counts.
+  if (parse_ip(ip_->text()) != ip) ip_->set_text(format_ip(ip), t);
 }
 
 void StationLink::on_change(const Signal& s, Time t) {
-  if (&s == ip_) {
+  if (&s == status_) {
+    // Offline -> on again is a power cycle (a soft reboot never shows offline): the station
+    // forgot its lease and asks the router anew. The first power-up keeps the configured one.
+    bool off = status_->render() == "offline";
+    if (was_off_ && !off) {
+      if (ever_on_ && dhcp_) dhcp_after_power_cycle(t);
+      ever_on_ = true;
+    }
+    was_off_ = off;
+  } else if (&s == ip_) {
     Ip ip = parse_ip(ip_->text());
     if (!ip && !ip_->text().empty())
       lan_.site().log(LogLevel::Warn, "net.station." + name_, "unparsable address '" + ip_->text() + "'");

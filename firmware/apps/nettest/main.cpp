@@ -2,8 +2,9 @@
 // Wi-Fi with the credentials of the config block at the start of the flash config area
 // (magic "NETT", see docs/network.md) or the built-in defaults; then asks NTP for the time,
 // reads registers 0x4000..0x4001 of a station over Modbus TCP, and serves a tiny HTTP page on
-// port 80 (two listening sockets) forever. Without a network it opens the hotspot clemapXX
-// (password sensorsetup) and serves the page there. Every step is reported on the console.
+// ports 80 and 4000 (two listening sockets each) forever. Without a network it opens the
+// hotspot clemapXX (password sensorsetup) and serves the page there. Every step is reported on
+// the console.
 #include <cstdint>
 #include <cstring>
 
@@ -130,27 +131,38 @@ const char kPage[] =
     "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 22\r\nConnection: close\r\n\r\n"
     "<h1>lmsim nettest</h1>";
 
+// Two listening sockets per port (a second client is accepted while one is served): port 80,
+// and 4000, the device's web UI port that the host bridge forwards (docs/network.md).
+struct Listener {
+  int socket;
+  std::uint16_t port;
+};
+constexpr Listener kListeners[] = {{0, 80}, {1, 80}, {4, 4000}, {5, 4000}};
+constexpr int kListenerCount = sizeof kListeners / sizeof kListeners[0];
+
 void serve_forever() {
-  for (int s = 0; s < 2; ++s) netc.tcp_listen(s, 80);
-  hal::console_puts("http: serving on port 80\n");
-  std::uint32_t got[2] = {0, 0};
+  for (const auto& l : kListeners) netc.tcp_listen(l.socket, l.port);
+  hal::console_puts("http: serving on ports 80 and 4000\n");
+  static char req[kListenerCount][512];  // one request buffer per socket: clients may interleave
+  std::uint32_t got[kListenerCount] = {};
   for (;;) {
-    for (int s = 0; s < 2; ++s) {
+    for (int i = 0; i < kListenerCount; ++i) {
+      const int s = kListeners[i].socket;
       std::uint32_t st = netc.status(s);
       if (st == drivers::Netc::CLOSED || st == drivers::Netc::CLOSE_WAIT) {
         if (st == drivers::Netc::CLOSE_WAIT) netc.close(s);
-        got[s] = 0;
-        netc.tcp_listen(s, 80);
+        got[i] = 0;
+        netc.tcp_listen(s, kListeners[i].port);
         continue;
       }
       if (st != drivers::Netc::ESTABLISHED || netc.rx_avail(s) == 0) continue;
-      std::uint32_t n = netc.recv(s, buf + got[s], static_cast<std::uint32_t>(sizeof buf - 1 - got[s]));
-      got[s] += n;
-      buf[got[s]] = 0;
-      if (std::strstr(reinterpret_cast<char*>(buf), "\r\n\r\n") || got[s] >= sizeof buf - 1) {
+      char* r = req[i];
+      got[i] += netc.recv(s, r + got[i], static_cast<std::uint32_t>(sizeof req[i] - 1 - got[i]));
+      r[got[i]] = 0;
+      if (std::strstr(r, "\r\n\r\n") || got[i] >= sizeof req[i] - 1) {
         netc.send(s, kPage, sizeof kPage - 1);
         netc.close(s);
-        got[s] = 0;
+        got[i] = 0;
       }
     }
     hal::sleep_until_ms(hal::millis() + 1);

@@ -1,9 +1,10 @@
-// The host bridge in real-time mode: a real loopback client reaches a socket of the device.
+// The host bridge (--realtime --expose): a real loopback client reaches a socket of the device.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "models/net/host_bridge.h"
 #include "models/net/http.h"
 #include "net_test_util.h"
 
@@ -53,8 +54,95 @@ TEST(NetBridge, LoopbackClientGetsThePageServedByTheDevice) {
   EXPECT_NE(got.find("bridged"), std::string::npos) << got;
 }
 
+// A client that sends its request and shuts down its sending side (half-close) still gets
+// the answer: the LAN model has no half-open direction, so the bridge holds the FIN back
+// until the exchange has been quiet for 1 s; the device answers and closes meanwhile.
+TEST(NetBridge, HalfClosedClientStillGetsTheAnswer) {
+  Bench b("network:\n  ethernet: {plugged: true}\n  bridge: {5020: 0}\n", 1, true);
+  b.enable();
+  ASSERT_TRUE(b.wait_ip());
+  b.swr(2, Netc::S_MODE, Netc::MODE_TCP);
+  b.swr(2, Netc::S_LPORT, 5020);
+  b.swr(2, Netc::S_CMD, Netc::SC_LISTEN);
+  auto port = static_cast<std::uint16_t>(b.sig("net.bridge.5020.port").value());
+  ASSERT_NE(port, 0);
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  a.sin_port = htons(port);
+  ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+  const std::string req = "ping";
+  ASSERT_EQ(::send(fd, req.data(), req.size(), 0), 4);
+  ASSERT_EQ(::shutdown(fd, SHUT_WR), 0);
+  bool answered = false, eof = false;
+  std::string got;
+  for (int i = 0; i < 3000 && !eof; ++i) {
+    for (auto& p : b.site->pollers()) p();
+    b.run(0.001);
+    if (!answered && b.srd(2, Netc::S_RX_AVAIL) >= req.size()) {
+      EXPECT_EQ(b.srd(2, Netc::S_STATUS), Netc::SS_ESTABLISHED);  // the FIN is held back
+      EXPECT_EQ(b.recv(2), req);
+      b.send(2, "pong");
+      b.swr(2, Netc::S_CMD, Netc::SC_CLOSE);
+      answered = true;
+    }
+    char buf[64];
+    ssize_t n = ::recv(fd, buf, sizeof buf, MSG_DONTWAIT);
+    if (n > 0) got.append(buf, static_cast<std::size_t>(n));
+    if (n == 0) eof = true;
+  }
+  ::close(fd);
+  EXPECT_TRUE(answered);
+  EXPECT_EQ(got, "pong");
+  EXPECT_TRUE(eof);
+}
+
+// A half-closed client whose request gets no answer: its FIN reaches the device 1 s later.
+TEST(NetBridge, HalfCloseReachesAQuietDeviceAfterTheLinger) {
+  Bench b("network:\n  ethernet: {plugged: true}\n  bridge: {7000: 0}\n", 1, true);
+  b.enable();
+  ASSERT_TRUE(b.wait_ip());
+  b.swr(3, Netc::S_MODE, Netc::MODE_TCP);
+  b.swr(3, Netc::S_LPORT, 7000);
+  b.swr(3, Netc::S_CMD, Netc::SC_LISTEN);
+  auto port = static_cast<std::uint16_t>(b.sig("net.bridge.7000.port").value());
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  a.sin_port = htons(port);
+  ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+  ASSERT_EQ(::send(fd, "x", 1, 0), 1);
+  ASSERT_EQ(::shutdown(fd, SHUT_WR), 0);
+  double got_data = -1, got_fin = -1;
+  for (int i = 0; i < 3000 && got_fin < 0; ++i) {
+    for (auto& p : b.site->pollers()) p();
+    b.run(0.001);
+    if (got_data < 0 && b.srd(3, Netc::S_RX_AVAIL) >= 1) got_data = b.now_s();
+    if (b.srd(3, Netc::S_STATUS) == Netc::SS_CLOSE_WAIT) got_fin = b.now_s();
+  }
+  ::close(fd);
+  ASSERT_GT(got_data, 0);
+  ASSERT_GT(got_fin, 0);
+  EXPECT_NEAR(got_fin - got_data, 1.0, 0.01);
+}
+
 TEST(NetBridge, NothingListensOutsideRealTimeMode) {
   Bench b("network:\n  bridge: {4000: 0}\n");
   EXPECT_EQ(b.sig("net.bridge.4000.port").value(), 0);
   EXPECT_TRUE(b.site->pollers().empty());
+}
+
+TEST(NetBridge, RealTimeWithoutExposeOpensNothing) {
+  Bench b("network:\n  bridge: {4000: 0}\n", 1, true, false);
+  EXPECT_EQ(b.sig("net.bridge.4000.port").value(), 0);
+  EXPECT_TRUE(b.site->pollers().empty());
+}
+
+TEST(NetBridge, ServiceNamesOfTheDefaultForwards) {
+  EXPECT_EQ(HostBridge::service_name(4000), "web");
+  EXPECT_EQ(HostBridge::service_name(5020), "modbus");
+  EXPECT_EQ(HostBridge::service_name(7000), "rest");
+  EXPECT_EQ(HostBridge::service_name(8080), "port8080");
 }

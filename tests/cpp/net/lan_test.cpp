@@ -3,6 +3,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <set>
+
 #include <nlohmann/json.hpp>
 
 #include "models/net/echo_service.h"
@@ -62,6 +64,59 @@ network:
   Ip a = b.router->lease("x", true);
   b.router->lease("y", true);
   EXPECT_EQ(b.router->lease("x", true), a);
+}
+
+// Stations get their addresses from the router: a reserved one (station `dhcp: reserved`, or a
+// router reservation for its name) keeps its address across power cycles; an unreserved
+// dynamic one gets a fresh pool lease each time, never an address in use and never its old one.
+TEST(NetRouter, StationsReservedKeepAddressDynamicGetFreshPoolLease) {
+  Bench b(R"(
+network:
+  ethernet: {plugged: true}
+  router: {dhcp: {reservations: {res2: 192.168.1.62}}}
+  hosts:
+    - {name: nas}
+stations:
+  - {name: res, model: abb-terra-ac, ip: 192.168.1.61, dhcp: reserved, boot_time: 1s}
+  - {name: res2, model: abb-terra-ac, ip: 192.168.1.70, dhcp: dynamic, boot_time: 1s}
+  - {name: dyn, model: abb-terra-ac, ip: 192.168.1.101, dhcp: dynamic, boot_time: 1s}
+)");
+  // The router's reservation wins over the configured address; the dynamic station holds its
+  // configured address as a lease, so the pool skips it.
+  EXPECT_EQ(b.sig("station.res2.ip").text(), "192.168.1.62");
+  EXPECT_EQ(b.lan->find_host("nas")->ip(), parse_ip("192.168.1.100"));
+  b.enable();
+  ASSERT_TRUE(b.wait_ip());
+  const Ip device = b.rd(Netc::IP);
+  EXPECT_EQ(test::ip_str(device), "192.168.1.102");
+  EXPECT_EQ(b.router->leases().at("dyn"), parse_ip("192.168.1.101"));
+
+  std::set<std::string> dyn_seen = {"192.168.1.101"};
+  for (int cycle = 0; cycle < 2; ++cycle) {
+    for (const char* n : {"res", "res2", "dyn"}) b.set(std::string("station.") + n + ".online", "false");
+    b.run(5);
+    for (const char* n : {"res", "res2", "dyn"}) b.set(std::string("station.") + n + ".online", "true");
+    b.run(2);
+    EXPECT_EQ(b.sig("station.res.ip").text(), "192.168.1.61");
+    EXPECT_EQ(b.sig("station.res2.ip").text(), "192.168.1.62");
+    std::string dyn = b.sig("station.dyn.ip").text();
+    Ip ip = parse_ip(dyn);
+    EXPECT_TRUE(b.router->in_pool(ip)) << dyn;
+    EXPECT_EQ(b.router->leases().at("dyn"), ip);
+    EXPECT_TRUE(dyn_seen.insert(dyn).second) << "reused " << dyn;  // a new address each power cycle
+    for (Ip other : {device, b.lan->find_host("nas")->ip(), parse_ip("192.168.1.61"), parse_ip("192.168.1.62")})
+      EXPECT_NE(ip, other) << dyn;
+    // The station answers Modbus at its new address (its LAN host moved with it).
+    ASSERT_EQ(b.connect(cycle, dyn, 502), Netc::SS_ESTABLISHED) << dyn;
+    const std::uint8_t adu[] = {0x00, 0x01, 0x00, 0x00, 0x00, 0x06, 0x01, 0x03, 0x40, 0x00, 0x00, 0x01};
+    b.send(cycle, std::string(reinterpret_cast<const char*>(adu), sizeof adu));
+    EXPECT_TRUE(b.wait_rx(cycle, 11, 1));
+  }
+  // A soft reboot is no power cycle: the address stays.
+  std::string before = b.sig("station.dyn.ip").text();
+  b.set("station.dyn.reboot", "true");
+  b.run(2);
+  EXPECT_EQ(b.sig("station.dyn.ip").text(), before);
 }
 
 TEST(NetScenario, BadAddressIsAnInputErrorWithLine) {

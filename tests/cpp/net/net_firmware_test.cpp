@@ -51,7 +51,7 @@ network:
   double unix_s = std::atof(out.c_str() + p + 15);
   EXPECT_NEAR(unix_s, r.site->start_epoch() + 2, 3) << out;
   EXPECT_NE(out.find("station: reg 0x4000 = 0x5422"), std::string::npos) << out;
-  EXPECT_NE(out.find("http: serving on port 80"), std::string::npos) << out;
+  EXPECT_NE(out.find("http: serving on ports 80 and 4000"), std::string::npos) << out;
   // A phone on the site Wi-Fi fetches the page.
   r.sig("net.phone.password").set_text("secret123");
   r.site->registry().write("net.phone.join", "garage");

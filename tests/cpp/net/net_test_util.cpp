@@ -6,29 +6,8 @@
 
 namespace lmsim::net::test {
 
-bool FlatMemory::read(std::uint32_t addr, void* dst, std::size_t n) {
-  if (addr < kBase || addr - kBase + n > kSize) return false;
-  std::memcpy(dst, bytes.data() + (addr - kBase), n);
-  return true;
-}
-
-bool FlatMemory::write(std::uint32_t addr, const void* src, std::size_t n) {
-  if (addr < kBase || addr - kBase + n > kSize) return false;
-  std::memcpy(bytes.data() + (addr - kBase), src, n);
-  return true;
-}
-
-Bench::Bench(const std::string& yaml, std::uint64_t seed, bool realtime) {
-  YNode root = YNode::load_string(yaml, "test.yaml");
-  site = std::make_unique<Site>(root, "test.yaml", seed);
-  site->set_realtime(realtime);
-  evse::build(*site, root);
-  net::build(*site, root);
-  netc = &site->make<Netc>("netc", *site, nullptr);
-  netc->set_guest_memory(&mem);
-  bus = &site->make<TestBus>("bus");
-  bus->init.bind(netc->socket);
-  site->run_start_hooks();
+Bench::Bench(const std::string& yaml, std::uint64_t seed, bool realtime, bool expose)
+    : NetcRig(yaml, "test.yaml", seed, realtime, expose) {
   lan = site->service<Lan>("lan");
   dev = site->service<DeviceLink>("net.device_link");
   cloud = site->service<Cloud>("cloud");
@@ -50,29 +29,13 @@ bool Bench::run_until(const std::function<bool()>& pred, double max_s) {
 }
 
 std::uint32_t Bench::rd(std::uint32_t off) {
-  tlm::tlm_generic_payload tx;
   std::uint32_t v = 0;
-  sc_core::sc_time d = sc_core::SC_ZERO_TIME;
-  tx.set_command(tlm::TLM_READ_COMMAND);
-  tx.set_address(off);
-  tx.set_data_ptr(reinterpret_cast<unsigned char*>(&v));
-  tx.set_data_length(4);
-  tx.set_streaming_width(4);
-  bus->init->b_transport(tx, d);
-  EXPECT_EQ(tx.get_response_status(), tlm::TLM_OK_RESPONSE) << "read at 0x" << std::hex << off;
+  EXPECT_TRUE(port->access(false, off, v)) << "read at 0x" << std::hex << off;
   return v;
 }
 
 void Bench::wr(std::uint32_t off, std::uint32_t v) {
-  tlm::tlm_generic_payload tx;
-  sc_core::sc_time d = sc_core::SC_ZERO_TIME;
-  tx.set_command(tlm::TLM_WRITE_COMMAND);
-  tx.set_address(off);
-  tx.set_data_ptr(reinterpret_cast<unsigned char*>(&v));
-  tx.set_data_length(4);
-  tx.set_streaming_width(4);
-  bus->init->b_transport(tx, d);
-  EXPECT_EQ(tx.get_response_status(), tlm::TLM_OK_RESPONSE) << "write at 0x" << std::hex << off;
+  EXPECT_TRUE(port->access(true, off, v)) << "write at 0x" << std::hex << off;
 }
 
 void Bench::enable() {

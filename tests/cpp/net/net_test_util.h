@@ -1,6 +1,6 @@
 // Helpers for the network tests: a Site with the stations and network areas only, plus the
 // device's network controller (NETC) driven by TLM transactions from the test (no CPU) and a
-// flat guest memory for its DMA.
+// flat guest memory for its DMA (the rig in netc_rig.h, shared with bench/network.cpp).
 #pragma once
 #include <functional>
 #include <memory>
@@ -8,7 +8,6 @@
 #include <vector>
 
 #include <gtest/gtest.h>
-#include <tlm_utils/simple_initiator_socket.h>
 #include <systemc>
 
 #include "models/mcu/netc.h"
@@ -16,36 +15,24 @@
 #include "models/net/device_link.h"
 #include "models/net/lan.h"
 #include "models/net/router.h"
+#include "netc_rig.h"
 #include "sim/site.h"
 
 namespace lmsim::net::test {
 
 using mcu::Netc;
 
-class FlatMemory : public mcu::GuestMemory {
- public:
-  static constexpr std::uint32_t kBase = 0x20000000, kSize = 0x10000;
-  bool read(std::uint32_t addr, void* dst, std::size_t n) override;
-  bool write(std::uint32_t addr, const void* src, std::size_t n) override;
-  std::vector<std::uint8_t> bytes = std::vector<std::uint8_t>(kSize);
-};
+using FlatMemory = rig::FlatMemory;
 
-struct TestBus : sc_core::sc_module {
-  tlm_utils::simple_initiator_socket<TestBus> init;
-  explicit TestBus(sc_core::sc_module_name n) : sc_module(n), init("init") {}
-};
-
-struct Bench {
-  std::unique_ptr<Site> site;
-  Netc* netc = nullptr;
-  TestBus* bus = nullptr;
-  FlatMemory mem;
+// The controller rig (netc_rig.h) with gtest-checked register access and firmware-like helpers.
+struct Bench : rig::NetcRig {
   Lan* lan = nullptr;
   DeviceLink* dev = nullptr;
   Cloud* cloud = nullptr;
   Router* router = nullptr;
 
-  explicit Bench(const std::string& yaml, std::uint64_t seed = 1, bool realtime = false);
+  // realtime + expose: as `lmsim run --realtime --expose` (the host bridge opens).
+  explicit Bench(const std::string& yaml, std::uint64_t seed = 1, bool realtime = false, bool expose = true);
   void run(double seconds);
   // Steps in 1 ms until pred() holds; false after max_s.
   bool run_until(const std::function<bool()>& pred, double max_s);
@@ -56,9 +43,6 @@ struct Bench {
   // Registers
   std::uint32_t rd(std::uint32_t off);
   void wr(std::uint32_t off, std::uint32_t v);
-  static std::uint32_t sreg(int s, std::uint32_t off) {
-    return Netc::SOCK_BASE + static_cast<std::uint32_t>(s) * Netc::SOCK_STRIDE + off;
-  }
   std::uint32_t srd(int s, std::uint32_t off) { return rd(sreg(s, off)); }
   void swr(int s, std::uint32_t off, std::uint32_t v) { wr(sreg(s, off), v); }
 
