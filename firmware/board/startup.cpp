@@ -1,5 +1,5 @@
-// Start-up: RAM holds garbage at power-on (as on hardware), so copy .data from flash and zero
-// .bss before any C++ runs, then run the static constructors and main().
+// Start-up: enable the FPU, then, as RAM holds garbage at power-on (as on hardware), copy .data
+// from flash and zero .bss before any C++ runs, then run the static constructors and main().
 #include <cstdint>
 
 extern "C" {
@@ -9,6 +9,9 @@ extern void (*__init_array_start[])(), (*__init_array_end[])();
 int main();
 
 [[noreturn]] void Reset_Handler() {
+  // The FPU is off at reset (CPACR = 0): grant CP10/CP11 full access before any float code.
+  *reinterpret_cast<volatile std::uint32_t*>(0xE000ED88) |= 0xFu << 20;
+  asm volatile("dsb\n isb" ::: "memory");
   const std::uint32_t* src = &__data_load;
   for (std::uint32_t* dst = &__data_start; dst < &__data_end;) *dst++ = *src++;
   for (std::uint32_t* dst = &__bss_start; dst < &__bss_end;) *dst++ = 0;

@@ -26,7 +26,8 @@ const char* cause_name(ResetCause c) {
 }
 constexpr std::uint32_t kXpsrMaskEpsrIpsr = 0x0600FC00u | 0x1FFu;  // IT bits and exception number
 constexpr std::uint32_t kXpsrT = 1u << 24;
-constexpr std::uint32_t kControlSpsel = 2, kControlFpca = 4;
+constexpr std::uint32_t kControlNpriv = 1, kControlSpsel = 2, kControlFpca = 4;
+constexpr std::uint32_t kScrSleepOnExit = 2;
 // Masked pending exceptions are re-checked this often (instructions), so that CPSIE or a
 // lowered BASEPRI lets them in promptly although the engine gives no event for it.
 constexpr std::uint64_t kMaskedPoll = 32;
@@ -94,7 +95,7 @@ std::uint64_t Cpu::cycles_until(Time t) const {
 }
 
 Time Cpu::local_now() const {
-  return time_of_cycles(cycles_ + (running_ ? engine_->executed() : 0));
+  return time_of_cycles(cycles_ + (running_ ? engine_->executed() + idle_in_run_ : 0));
 }
 
 void Cpu::sync() {
@@ -183,9 +184,27 @@ void Cpu::run_thread() {
         sleeping_ = false;
         continue;
       }
-      sync();
       Time next = systick_.next_interrupt();
       Time sc = sc_core::sc_time_stamp().value();
+      if (next != SysTick::kNever && next <= sc + cfg_.quantum && !debugger_) {
+        // The wake-up lies inside the decoupling window: skip the idle cycles locally
+        // instead of a SystemC wait (other events are seen at the next sync, as while
+        // running: latency at most one quantum).
+        cycles_ += std::max<std::uint64_t>(1, cycles_until(next));
+        continue;
+      }
+      sync();
+      sc = sc_core::sc_time_stamp().value();
+      if (debugger_) {
+        // Sleep in slices so that the debugger sees Ctrl-C while simulated time skips.
+        debugger_->idle();
+        Time until = next != SysTick::kNever && next > sc ? std::min(next, sc + CpuDebugger::kIdlePoll)
+                                                          : sc + CpuDebugger::kIdlePoll;
+        sc_core::wait(sc_core::sc_time::from_value(until - sc), wake_);
+        anchor_time_ = sc_core::sc_time_stamp().value();
+        anchor_cycles_ = cycles_;
+        continue;
+      }
       if (next != SysTick::kNever && next > sc)
         sc_core::wait(sc_core::sc_time::from_value(next - sc), wake_);
       else if (next == SysTick::kNever)
@@ -200,19 +219,28 @@ void Cpu::run_thread() {
     if (tick != SysTick::kNever) budget = std::clamp<std::uint64_t>(cycles_until(tick), 1, budget);
     if (nvic_.highest_pending()) budget = std::min(budget, kMaskedPoll);
     if (debugger_) budget = std::min(budget, debugger_->before_run());
+    CpuEngine::Traps traps = configured_traps();
+    engine_->set_traps(traps);
+    if (bool precise = debugger_ != nullptr; precise != engine_->precise()) engine_->set_precise(precise);
 
     running_ = true;
+    sleep_on_exit_ = false;
+    budget_cycles_ = budget;
+    idle_in_run_ = wfi_in_run_ = 0;
     CpuEngine::Exit exit = engine_->run(budget);
     std::uint64_t n = engine_->executed();
     running_ = false;
-    cycles_ += n;
-    instructions_ += n;
+    cycles_ += n + idle_in_run_;
+    instructions_ += n + wfi_in_run_;
+    n += wfi_in_run_;
 
     if (debugger_) debugger_->after_run(exit, n);
     switch (exit) {
       case CpuEngine::Exit::Breakpoint:
       case CpuEngine::Exit::Limit:
-      case CpuEngine::Exit::Redirect: break;
+      case CpuEngine::Exit::Redirect:
+        if (sleep_on_exit_) sleeping_ = true;
+        break;
       case CpuEngine::Exit::Wfi: sleeping_ = true; break;
       case CpuEngine::Exit::MemFault: handle_mem_fault(); break;
       case CpuEngine::Exit::Undefined: {
@@ -231,7 +259,7 @@ void Cpu::run_thread() {
         lockup("engine error at PC=" + hex(engine_->reg(CpuReg::PC)) + ": " + engine_->error());
         break;
     }
-    if (local_now() >= sc_core::sc_time_stamp().value() + cfg_.quantum || sleeping_) sync();
+    if (local_now() >= sc_core::sc_time_stamp().value() + cfg_.quantum) sync();
   }
 }
 
@@ -314,11 +342,20 @@ void Cpu::enter(int e, std::uint32_t return_addr) {
   // In this order: the frame goes on the current stack; handler mode always uses MSP, so
   // leave the process stack while still in thread mode, where the engine honours SPSEL;
   // then IPSR (handler mode), LR = EXC_RETURN and the vector.
-  CpuReg wr[5];
-  std::uint32_t wv[5];
+  // The engine ignores CONTROL writes from unprivileged thread mode (CONTROL.nPRIV = 1), as
+  // MSR does: pass through handler mode to drop nPRIV, then write CONTROL as privileged thread
+  // code would (nPRIV is restored by the CONTROL write below; handler mode is privileged).
+  CpuReg wr[8];
+  std::uint32_t wv[8];
   int n = 0;
+  bool npriv = !handler && (control & kControlNpriv);
+  if (npriv) {
+    wr[n] = CpuReg::XPSR, wv[n++] = (xpsr & ~kXpsrMaskEpsrIpsr) | kXpsrT | static_cast<std::uint32_t>(e);
+    wr[n] = CpuReg::CONTROL, wv[n++] = control & ~kControlNpriv;
+    wr[n] = CpuReg::XPSR, wv[n++] = xpsr;
+  }
   wr[n] = CpuReg::SP, wv[n++] = frame;
-  if (psp || fpca) wr[n] = CpuReg::CONTROL, wv[n++] = control & ~(kControlSpsel | kControlFpca);
+  if (psp || fpca || npriv) wr[n] = CpuReg::CONTROL, wv[n++] = control & ~(kControlSpsel | kControlFpca);
   wr[n] = CpuReg::XPSR, wv[n++] = (xpsr & ~kXpsrMaskEpsrIpsr) | kXpsrT | static_cast<std::uint32_t>(e);
   wr[n] = CpuReg::LR, wv[n++] = exc_return;
   wr[n] = CpuReg::PC, wv[n++] = vector | 1u;
@@ -385,25 +422,92 @@ void Cpu::exception_return(std::uint32_t exc_return) {
   if (to_psp) control |= kControlSpsel;
   if (extended) control |= kControlFpca;
   // In this order: registers, the stack pointer of the frame, xPSR (back to thread mode if
-  // so), CONTROL (the engine honours SPSEL only in thread mode), and the PC last.
-  CpuReg wr[12] = {CpuReg::R0,
-                   CpuReg::R1,
-                   CpuReg::R2,
-                   CpuReg::R3,
-                   CpuReg::R12,
-                   CpuReg::LR,
-                   to_psp ? CpuReg::PSP : CpuReg::MSP,
-                   CpuReg::XPSR,
-                   CpuReg::CONTROL,
-                   CpuReg::PC};
-  std::uint32_t wv[12] = {w[0], w[1], w[2], w[3], w[4], w[5], new_sp, (w[7] & ~(1u << 9)) | kXpsrT, control, w[6] | 1u};
-  int n = 10;
-  if (control == r[2]) {  // CONTROL unchanged: skip the write
-    wr[8] = CpuReg::PC;
-    wv[8] = w[6] | 1u;
-    n = 9;
-  }
+  // so), CONTROL (the engine honours SPSEL only in thread mode), and the PC last. Returning
+  // to unprivileged thread mode: drop nPRIV while still in handler mode, else the engine
+  // would ignore the CONTROL write from (unprivileged) thread mode; the write restores it.
+  bool to_thread = mode != 1;
+  bool npriv = to_thread && (r[2] & kControlNpriv);
+  CpuReg wr[12] = {
+      CpuReg::R0, CpuReg::R1, CpuReg::R2, CpuReg::R3, CpuReg::R12, CpuReg::LR, to_psp ? CpuReg::PSP : CpuReg::MSP};
+  std::uint32_t wv[12] = {w[0], w[1], w[2], w[3], w[4], w[5], new_sp};
+  int n = 7;
+  if (npriv) wr[n] = CpuReg::CONTROL, wv[n++] = r[2] & ~kControlNpriv;
+  wr[n] = CpuReg::XPSR, wv[n++] = (w[7] & ~(1u << 9)) | kXpsrT;
+  if (control != r[2] || npriv) wr[n] = CpuReg::CONTROL, wv[n++] = control;  // else unchanged: skip
+  wr[n] = CpuReg::PC, wv[n++] = w[6] | 1u;
   c.write_regs(wr, wv, n);
+  if (to_thread && (scb_.scr & kScrSleepOnExit)) {
+    // SLEEPONEXIT: the core sleeps instead of running thread code (modelled as a WFI at the
+    // return address: the frame is unstacked here and stacked again on the wake-up).
+    if (!to_thread_wfi(w[6] & ~1u, true)) {
+      sleep_on_exit_ = true;
+      c.stop();
+    }
+    return;
+  }
+  if (to_thread_wfi(w[6] & ~1u, false)) return;
+}
+
+CpuEngine::Traps Cpu::configured_traps() {
+  CpuEngine::Traps t;
+  t.divide_by_zero = scb_.ccr & (1u << 4);
+  t.unaligned = scb_.ccr & (1u << 3);
+  std::uint32_t cp10 = (scb_.cpacr >> 20) & 3;
+  if (cp10 == 1) {  // privileged access only
+    static constexpr CpuReg kRegs[] = {CpuReg::XPSR, CpuReg::CONTROL};
+    std::uint32_t v[2];
+    engine_->read_regs(kRegs, v, 2);
+    t.fpu_denied = (v[0] & 0x1FF) == 0 && (v[1] & kControlNpriv);
+  } else {
+    t.fpu_denied = cp10 != 3;
+  }
+  return t;
+}
+
+// Returning to thread mode onto a WFI (the idle loop of an interrupt-driven firmware): if
+// the wake-up is the next SysTick inside the decoupling window and it will be taken, the
+// WFI is counted as executed, the idle cycles are skipped and SysTick is entered here,
+// inside the same engine run. This is what the run loop would do after the WFI, without
+// the cost of ending and restarting the run for every interrupt.
+bool Cpu::to_thread_wfi(std::uint32_t pc, bool sleep_on_exit) {
+  if (!running_ || debugger_ || reset_pending_ || !powered_ || nvic_.highest_pending()) return false;
+  auto half = [&](std::uint32_t a) -> int {
+    const std::uint8_t* p = host_ptr(a, 2);
+    return p ? p[0] | (p[1] << 8) : -1;
+  };
+  // `wfi` or `b wfi` (the usual `for (;;) wfi();` returns onto the branch back).
+  std::uint64_t steps = 1;
+  if (sleep_on_exit) {
+    steps = 0;  // sleeps at the return address, nothing executed
+    pc -= 2;
+  } else {
+    int op = half(pc);
+    if (op >= 0 && (op & 0xF800) == 0xE000) {
+      std::int32_t off = (op & 0x7FF) << 21 >> 20;  // sign-extended imm11 * 2
+      pc = pc + 4 + static_cast<std::uint32_t>(off);
+      op = half(pc);
+      steps = 2;
+    }
+    if (op != 0xBF30) return false;
+  }
+  Time next = systick_.next_interrupt();
+  if (next == SysTick::kNever || next > sc_core::sc_time_stamp().value() + cfg_.quantum) return false;
+  wfi_in_run_ += steps;
+  idle_in_run_ += steps;  // their own cycles
+  idle_in_run_ += cycles_until(next);
+  if (systick_.catch_up(local_now())) nvic_.set_pending(exc::SysTick, true);
+  if (nvic_.should_take(exec_priority()) != exc::SysTick) {
+    engine_->stop();  // the run loop decides (masked: WFI wakes without taking it)
+    engine_->set_reg(CpuReg::PC, (pc + 2) | 1u);
+    return true;
+  }
+  enter(exc::SysTick, pc + 2);
+  // The run goes on (through the handler, and the next wake-ups like this one) until the
+  // next SysTick wrap or the end of the decoupling window, whichever comes first.
+  Time until = std::min<Time>(systick_.next_interrupt(), sc_core::sc_time_stamp().value() + cfg_.quantum);
+  std::uint64_t left = cycles_until(until);
+  engine_->set_limit(left ? engine_->executed() + left : engine_->executed());
+  return true;
 }
 
 void Cpu::raise_fault(int e, std::uint32_t cfsr_bits, std::uint32_t return_addr, const std::string& what) {

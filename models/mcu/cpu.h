@@ -50,6 +50,10 @@ class CpuDebugger {
   virtual std::uint64_t before_run() = 0;
   // After a quantum that ran `n` instructions and ended with `exit`.
   virtual void after_run(CpuEngine::Exit exit, std::uint64_t n) = 0;
+  // While the core sleeps (WFI), at least every kIdlePoll of simulated time: the debugger
+  // may halt the core here (Ctrl-C).
+  virtual void idle() {}
+  static constexpr Time kIdlePoll = 10 * kMs;
 };
 
 class Cpu : public sc_core::sc_module, private CpuEngine::Client {
@@ -116,12 +120,17 @@ class Cpu : public sc_core::sc_module, private CpuEngine::Client {
 
  private:
   void run_thread();
+  // The fault checks CCR and CPACR ask for (the engine checks them before the instructions
+  // concerned; a debugger attached puts it in precise mode).
+  CpuEngine::Traps configured_traps();
+  bool sleep_on_exit_ = false;  // SCR.SLEEPONEXIT: the last handler returned, sleep
   void do_reset(ResetCause cause);
   // Exceptions.
   int exec_priority();
   bool take_pending();
   void enter(int e, std::uint32_t return_addr);
   void exception_return(std::uint32_t exc_return);
+  bool to_thread_wfi(std::uint32_t pc, bool sleep_on_exit);
   void raise_fault(int e, std::uint32_t cfsr_bits, std::uint32_t return_addr, const std::string& what);
   void lockup(const std::string& what);
   void handle_mem_fault();
@@ -150,6 +159,8 @@ class Cpu : public sc_core::sc_module, private CpuEngine::Client {
   Time anchor_time_ = 0;
   std::uint64_t budget_cycles_ = 0;  // cycles of the quantum running now (for local time)
   bool running_ = false;
+  // Inside the current run: idle cycles skipped and WFIs executed by to_thread_wfi().
+  std::uint64_t idle_in_run_ = 0, wfi_in_run_ = 0;
 
   std::uint64_t instructions_ = 0, exceptions_ = 0;
   bool sleeping_ = false, lockup_ = false, powered_ = true;

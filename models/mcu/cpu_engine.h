@@ -89,6 +89,16 @@ class CpuEngine {
     virtual void trap(Trap t, std::uint32_t pc) = 0;
   };
 
+  // Faults the ARMv7-M configuration registers ask for that the engine does not raise by itself
+  // (checked before each instruction in precise mode; the instruction then does not execute
+  // and the client's trap() is called with its address after the run).
+  struct Traps {
+    bool divide_by_zero = false;  // CCR.DIV_0_TRP: SDIV/UDIV with a zero divisor
+    bool unaligned = false;       // CCR.UNALIGN_TRP: unaligned halfword/word LDR/STR
+    bool fpu_denied = false;      // CPACR: CP10/CP11 access denied (NOCP)
+    bool any() const { return divide_by_zero || unaligned || fpu_denied; }
+  };
+
   virtual ~CpuEngine() = default;
   virtual void set_client(Client* c) = 0;
 
@@ -99,13 +109,36 @@ class CpuEngine {
   virtual void invalidate_code(std::uint32_t addr, std::uint32_t len) = 0;
 
   // Debugger breakpoints (sorted addresses, Thumb bit clear); nullptr or empty: none.
+  // Breakpoints are honoured in precise mode only.
   virtual void set_breakpoints(const std::vector<std::uint32_t>* bps) = 0;
-  // Executes at most `budget` instructions from the current PC.
+  // Precise mode counts and checks every instruction: a run stops exactly at its budget, at
+  // a breakpoint, or after the instruction during which stop() was called, and the Traps
+  // are checked. Otherwise (the fast default) instructions are
+  // counted per translated block: a run ends at the first block boundary at or after the
+  // budget (overshoot < one block) and stop() takes effect at the next block boundary.
+  // Counts are exact and deterministic in both modes.
+  virtual void set_precise(bool on) = 0;
+  // Debugger data watchpoints on [addr, addr+len) (precise mode): an access stops the run
+  // after the accessing instruction with Exit::Breakpoint and watch_hit() saying which.
+  enum class Watch : std::uint8_t { Write = 2, Read = 3, Access = 4 };
+  virtual void set_watchpoint(std::uint32_t addr, std::uint32_t len, Watch kind, bool on) = 0;
+  struct WatchHit {
+    bool hit = false;
+    Watch kind = Watch::Write;
+    std::uint32_t addr = 0;
+  };
+  virtual WatchHit watch_hit() const = 0;
+  virtual void set_traps(const Traps& t) = 0;
+  virtual bool precise() const = 0;
+  // Executes `budget` instructions from the current PC (see set_precise for overshoot).
   virtual Exit run(std::uint64_t budget) = 0;
   // Instructions executed so far in the current (or last) run(): the local time offset.
   virtual std::uint64_t executed() const = 0;
-  // From inside run() (MMIO callbacks, traps): end the run before the next instruction.
+  // From inside run() (MMIO callbacks, traps): end the run before the next instruction
+  // (precise mode) or block (fast mode).
   virtual void stop() = 0;
+  // From inside run(): end the run once executed() reaches n (a new budget).
+  virtual void set_limit(std::uint64_t n) = 0;
 
   virtual std::uint32_t reg(CpuReg r) = 0;
   virtual void set_reg(CpuReg r, std::uint32_t v) = 0;

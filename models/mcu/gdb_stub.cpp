@@ -115,6 +115,12 @@ void GdbStub::after_run(CpuEngine::Exit exit, std::uint64_t n) {
   }
 }
 
+void GdbStub::idle() {
+  if (detached_ || fd_ < 0) return;
+  poll_interrupt();
+  if (halted_) serve(stop_signal_);
+}
+
 void GdbStub::poll_interrupt() {
   pollfd p{fd_, POLLIN, 0};
   if (halted_ || poll(&p, 1, 0) <= 0) return;
@@ -198,8 +204,14 @@ bool GdbStub::write_register(unsigned n, const std::string& hex) {
 }
 
 void GdbStub::serve(int signal) {
-  char stop[8];
+  char stop[40];
   std::snprintf(stop, sizeof stop, "S%02x", signal);
+  if (auto w = dev_.cpu().engine().watch_hit(); w.hit && signal == 5) {
+    const char* what = w.kind == CpuEngine::Watch::Write  ? "watch"
+                       : w.kind == CpuEngine::Watch::Read ? "rwatch"
+                                                          : "awatch";
+    std::snprintf(stop, sizeof stop, "T05%s:%08x;", what, w.addr);
+  }
   // The first halt (at reset) is reported when gdb asks ('?'); later stops are announced.
   if (!first_stop_pending_) send_packet(stop);
   first_stop_pending_ = false;
@@ -217,6 +229,7 @@ void GdbStub::serve(int signal) {
   detached_ = true;
   halted_ = false;
   dev_.cpu().engine().set_breakpoints(nullptr);
+  dev_.cpu().set_debugger(nullptr);  // run (and sleep) at full speed again
 }
 
 bool GdbStub::handle(const std::string& p, bool& resume) {
@@ -260,9 +273,19 @@ bool GdbStub::handle(const std::string& p, bool& resume) {
     case 'Z':
     case 'z': {
       unsigned type = 0;
-      unsigned long addr = 0;
-      if (std::sscanf(p.c_str() + 1, "%u,%lx", &type, &addr) != 2 || type > 1) {
-        send_packet("");  // watchpoints: not supported
+      unsigned long addr = 0, len = 0;
+      if (std::sscanf(p.c_str() + 1, "%u,%lx,%lx", &type, &addr, &len) < 2 || type > 4) {
+        send_packet("");
+        return true;
+      }
+      if (type >= 2) {  // hardware watchpoints: write, read, access
+        if (len == 0 || len > 4096) {
+          send_packet("E01");
+          return true;
+        }
+        dev_.cpu().engine().set_watchpoint(static_cast<std::uint32_t>(addr), static_cast<std::uint32_t>(len),
+                                           static_cast<CpuEngine::Watch>(type), p[0] == 'Z');
+        send_packet("OK");
         return true;
       }
       auto a = static_cast<std::uint32_t>(addr & ~1ul);

@@ -1,8 +1,9 @@
 // GDB remote serial protocol stub for `gdb-multiarch firmware.elf` (`target remote :PORT`):
 // registers (r0-r15, xPSR, d0-d15, FPSCR via a target description), memory read/write,
-// software breakpoints, single step, continue, Ctrl-C, detach, kill. Listens on 127.0.0.1
-// only. While the debugger holds the core, simulated time stands still (the CPU thread
-// blocks inside the stub). Ctrl-C is noticed between quanta, not while the core sleeps.
+// software breakpoints, hardware watchpoints (write/read/access), single step, continue,
+// Ctrl-C, detach, kill. Listens on 127.0.0.1 only. While the debugger holds the core,
+// simulated time stands still (the CPU thread blocks inside the stub). Ctrl-C is noticed
+// between quanta and, while the core sleeps in WFI, every 10 ms of simulated time.
 #pragma once
 #include <cstdint>
 #include <string>
@@ -23,6 +24,7 @@ class GdbStub : public CpuDebugger {
 
   std::uint64_t before_run() override;
   void after_run(CpuEngine::Exit exit, std::uint64_t n) override;
+  void idle() override;
 
  private:
   void serve(int signal);

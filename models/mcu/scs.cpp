@@ -134,7 +134,11 @@ Scs::Scs(sc_core::sc_module_name name, Cpu& cpu) : Peripheral(name, kSize), cpu_
   regs.add({.name = "CCR",
             .offset = 0xD14,
             .read = [&scb](Time) { return scb.ccr; },
-            .write = [&scb](std::uint32_t v, Time) { scb.ccr = (v & 0x31B) | 0x200; }});
+            .write =
+                [&scb, c](std::uint32_t v, Time) {
+                  scb.ccr = (v & 0x31B) | 0x200;
+                  c->reevaluate();  // DIV_0_TRP / UNALIGN_TRP change the engine's checks
+                }});
   static const char* shpr_names[3] = {"SHPR1", "SHPR2", "SHPR3"};
   for (int n = 0; n < 3; ++n) {
     auto* self = this;
@@ -197,11 +201,15 @@ Scs::Scs(sc_core::sc_module_name name, Cpu& cpu) : Peripheral(name, kSize), cpu_
       {"ID_ISAR1", 0xD64, 0x02111000}, {"ID_ISAR2", 0xD68, 0x21112231}, {"ID_ISAR3", 0xD6C, 0x01111110},
       {"ID_ISAR4", 0xD70, 0x01310132}, {"MVFR0", 0xF40, 0x10110021},    {"MVFR1", 0xF44, 0x11000011}};
   for (const auto& id : ids) regs.add({.name = id.name, .offset = id.off, .access = RB::RO, .reset = id.value});
-  // CPACR is stored only: the engine's FPU is always enabled (documented in docs/mcu.md).
+  // CPACR gates the FPU (CP10/CP11): denied, an FPU instruction raises UsageFault NOCP.
   regs.add({.name = "CPACR",
             .offset = 0xD88,
             .read = [&scb](Time) { return scb.cpacr; },
-            .write = [&scb](std::uint32_t v, Time) { scb.cpacr = v & 0x00F00000u; }});
+            .write =
+                [&scb, c](std::uint32_t v, Time) {
+                  scb.cpacr = v & 0x00F00000u;
+                  c->reevaluate();
+                }});
   regs.add({.name = "STIR", .offset = 0xF00, .access = RB::WO, .write = [&nvic, c](std::uint32_t v, Time) {
               if ((v & 0x1FF) < Nvic::kIrqs) nvic.set_pending(exc::Irq0 + static_cast<int>(v & 0x1FF), true);
               c->reevaluate();

@@ -3,13 +3,22 @@
 // give an M33), never uc_emu_stop() inside an MMIO callback (we stop from the code hook),
 // WFI returns UC_ERR_OK with the PC after it, exception return arrives as a prefetch abort
 // at 0xFFFFFFE0.. in the interrupt hook, SVC as interrupt 2.
+//
+// Counting: a code hook on every instruction costs as much as the rest of the emulation on
+// register-bound code, so by default instructions are counted per translated block in a
+// block hook (the block's instruction count is decoded once from the Thumb-2 encodings and
+// cached by address; a stop requested in the block hook ends the run before the block
+// executes). A run that ends inside a block (a memory fault) is counted up to the faulting
+// instruction. The code hook is installed only in precise mode (debugger, fault traps).
 #include <unicorn/unicorn.h>
 
 #include <algorithm>
 #include <array>
+#include <cstdlib>
 #include <cstring>
 #include <deque>
 #include <stdexcept>
+#include <vector>
 
 #include "models/mcu/cpu_engine.h"
 
@@ -47,7 +56,7 @@ class UnicornEngine final : public CpuEngine {
     check(uc_open(UC_ARCH_ARM, UC_MODE_THUMB, &uc_), "uc_open");
     check(uc_ctl_set_cpu_model(uc_, UC_CPU_ARM_CORTEX_M4), "select Cortex-M4");
     uc_hook h;
-    check(uc_hook_add(uc_, &h, UC_HOOK_CODE, reinterpret_cast<void*>(&on_code), this, 1, 0), "code hook");
+    check(uc_hook_add(uc_, &h, UC_HOOK_BLOCK, reinterpret_cast<void*>(&on_block), this, 1, 0), "block hook");
     check(uc_hook_add(uc_, &h, UC_HOOK_INTR, reinterpret_cast<void*>(&on_intr), this, 1, 0), "intr hook");
     check(uc_hook_add(uc_, &h, UC_HOOK_MEM_INVALID, reinterpret_cast<void*>(&on_invalid), this, 1, 0), "memory hook");
     check(uc_context_alloc(uc_, &reset_ctx_), "context");
@@ -63,26 +72,83 @@ class UnicornEngine final : public CpuEngine {
     bps_ = (bps && !bps->empty()) ? bps : nullptr;
   }
 
+  void set_precise(bool on) override {
+    if (on == precise_) return;
+    precise_ = on;
+    uncommon_ = precise_ || traps_.any();
+    // Unicorn 2.0.1 misbehaves after uc_hook_del of a code hook (the firmware later runs off
+    // into garbage): the hook is added once and stays; out of precise mode it returns at once.
+    if (on && !code_hook_)
+      check(uc_hook_add(uc_, &code_hook_, UC_HOOK_CODE, reinterpret_cast<void*>(&on_code), this, 1, 0), "code hook");
+    // Hooks are compiled into the translated blocks: retranslate all code (per region:
+    // Unicorn's full flush, uc_ctl_flush_tlb, costs about 0.3 s).
+    for (const auto& m : host_) uc_ctl_remove_cache(uc_, m.base, static_cast<std::uint64_t>(m.base) + m.size);
+  }
+  bool precise() const override { return precise_; }
+
+  void set_watchpoint(std::uint32_t addr, std::uint32_t len, Watch kind, bool on) override {
+    if (!len) return;
+    for (auto& w : watches_)
+      if (w.addr == addr && w.len == len && w.kind == kind) {
+        w.active = on;
+        return;
+      }
+    if (!on) return;
+    // A hook limited to the watched range; never deleted (see set_precise), reused when gdb
+    // removes and reinserts the same watchpoint at every stop.
+    int types = kind == Watch::Write  ? UC_HOOK_MEM_WRITE
+                : kind == Watch::Read ? UC_HOOK_MEM_READ
+                                      : (UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE);
+    watches_.push_back({this, addr, len, kind, true, 0});
+    WatchPoint& w = watches_.back();
+    check(uc_hook_add(uc_, &w.hook, types, reinterpret_cast<void*>(&on_watch), &w, addr,
+                      static_cast<std::uint64_t>(addr) + len - 1),
+          "watchpoint hook");
+    for (const auto& m : host_) uc_ctl_remove_cache(uc_, m.base, static_cast<std::uint64_t>(m.base) + m.size);
+  }
+  WatchHit watch_hit() const override { return watch_hit_; }
+  void set_traps(const Traps& t) override {
+    traps_ = t;
+    uncommon_ = precise_ || traps_.any();
+  }
+
   void map_memory(std::uint32_t base, std::uint32_t size, std::uint8_t* host, bool writable) override {
     std::uint32_t prot = UC_PROT_READ | UC_PROT_EXEC | (writable ? UC_PROT_WRITE : 0);
     check(uc_mem_map_ptr(uc_, base, size, prot, host), "map memory");
+    host_.push_back({base, size, host});
   }
   void map_mmio(std::uint32_t base, std::uint32_t size) override {
     regions_.push_back({this, base});
     check(uc_mmio_map(uc_, base, size, &on_mmio_read, &regions_.back(), &on_mmio_write, &regions_.back()), "map mmio");
   }
   void invalidate_code(std::uint32_t addr, std::uint32_t len) override {
-    if (len) uc_ctl_remove_cache(uc_, addr, static_cast<std::uint64_t>(addr) + len);
+    if (!len) return;
+    uc_ctl_remove_cache(uc_, addr, static_cast<std::uint64_t>(addr) + len);
+    blocks_.fill(BlockEntry{});
   }
 
   Exit run(std::uint64_t budget) override {
     executed_ = 0;
     limit_ = budget;
     stopped_ = redirected_ = faulted_ = hit_bp_ = false;
+    watch_hit_ = {};
+    block_addr_ = block_end_ = 0;
     in_run_ = true;
     std::uint32_t pc = reg(CpuReg::PC);
-    uc_err err = uc_emu_start(uc_, pc | 1u, kUntil, 0, 0);
+    std::uint64_t until = until_ ? until_ : kUntil;
+    // `until` only ends a block that is translated while it is set: retranslate up to it.
+    if (until_ > pc) uc_ctl_remove_cache(uc_, pc, until_);
+    until_ = 0;
+    uc_err err = uc_emu_start(uc_, pc | 1u, until, 0, 0);
     in_run_ = false;
+    if ((faulted_ || err != UC_ERR_OK) && !precise()) locate_fault(err);
+    if (trap_pending_ && err == UC_ERR_OK && !faulted_) {
+      // A configured fault before an instruction: raised now, outside the engine.
+      trap_pending_ = false;
+      client_->trap(pending_trap_, pending_pc_);
+      return Exit::Redirect;
+    }
+    trap_pending_ = false;
     if (faulted_) return Exit::MemFault;
     if (err == UC_ERR_INSN_INVALID) return Exit::Undefined;
     if (err != UC_ERR_OK) {
@@ -109,12 +175,13 @@ class UnicornEngine final : public CpuEngine {
     // redirect or on a WFI executed later (the PC is then just after it).
     if (redirected_ && executed_ == redirect_at_) return Exit::Redirect;
     std::uint32_t now = reg(CpuReg::PC);
-    std::uint16_t prev = 0;
-    if (now >= 2 && uc_mem_read(uc_, now - 2, &prev, 2) == UC_ERR_OK && prev == 0xBF30) return Exit::Wfi;
+    const std::uint8_t* prev = now >= 2 ? host_at(now - 2, 2) : nullptr;
+    if (prev && prev[0] == 0x30 && prev[1] == 0xBF) return Exit::Wfi;
     return redirected_ ? Exit::Redirect : Exit::Limit;
   }
   std::uint64_t executed() const override { return executed_; }
   void stop() override { limit_ = executed_; }
+  void set_limit(std::uint64_t n) override { limit_ = n; }
 
   std::uint32_t reg(CpuReg r) override {
     std::uint32_t v = 0;
@@ -162,7 +229,11 @@ class UnicornEngine final : public CpuEngine {
     return v;
   }
   void set_reg64(CpuReg d, std::uint64_t v) override { uc_reg_write(uc_, kRegIds[static_cast<int>(d)], &v); }
-  void reset() override { check(uc_context_restore(uc_, reset_ctx_), "context restore"); }
+  void reset() override {
+    check(uc_context_restore(uc_, reset_ctx_), "context restore");
+    until_ = 0;
+    checked_ = 1;
+  }
 
   std::uint32_t fault_addr() const override { return fault_addr_; }
   Access fault_kind() const override { return fault_kind_; }
@@ -183,13 +254,228 @@ class UnicornEngine final : public CpuEngine {
     if (e != UC_ERR_OK) throw std::runtime_error(std::string("unicorn: ") + what + ": " + uc_strerror(e));
   }
 
+  // Instructions in [addr, addr+len): 32-bit Thumb-2 encodings start with 0b11101/11110/11111.
+  std::uint64_t count_insns(std::uint32_t addr, std::uint32_t len) const {
+    const std::uint8_t* p = host_at(addr, len);
+    if (!p) return len / 2;  // not host memory (never for code we can run): an estimate
+    std::uint64_t n = 0;
+    for (std::uint32_t off = 0; off + 1 < len; ++n) {
+      std::uint16_t hw;
+      std::memcpy(&hw, p + off, 2);
+      off += (hw >> 11) >= 0x1D ? 4 : 2;
+    }
+    return n;
+  }
+
+  // A run that ended inside a block (fast mode). Unicorn leaves the PC of an unmapped or
+  // protected data access at the start of the block (it exits without restoring the precise
+  // state), with the instructions before the faulting one executed and the faulting one not.
+  // The faulting instruction is the first in the block whose access, computed from the
+  // registers as they are now, covers the fault address; the PC is set to it.
+  void locate_fault(uc_err err) {
+    std::uint32_t now = reg(CpuReg::PC);
+    if (now < block_addr_ || now >= block_end_) return;
+    bool data = faulted_ ? fault_kind_ != Access::Fetch
+                         : (err == UC_ERR_READ_UNMAPPED || err == UC_ERR_READ_PROT || err == UC_ERR_WRITE_UNMAPPED ||
+                            err == UC_ERR_WRITE_PROT || err == UC_ERR_READ_UNALIGNED || err == UC_ERR_WRITE_UNALIGNED);
+    if (data && now == block_addr_) {
+      const std::uint8_t* p = host_at(block_addr_, block_end_ - block_addr_);
+      std::uint32_t r[16];
+      static constexpr CpuReg kAll[16] = {CpuReg::R0,  CpuReg::R1, CpuReg::R2, CpuReg::R3, CpuReg::R4,  CpuReg::R5,
+                                          CpuReg::R6,  CpuReg::R7, CpuReg::R8, CpuReg::R9, CpuReg::R10, CpuReg::R11,
+                                          CpuReg::R12, CpuReg::SP, CpuReg::LR, CpuReg::PC};
+      read_regs(kAll, r, 16);
+      for (std::uint32_t off = 0, n = 0; p && off + 1 < block_end_ - block_addr_; ++n) {
+        std::uint16_t hw1, hw2 = 0;
+        std::memcpy(&hw1, p + off, 2);
+        bool wide = (hw1 >> 11) >= 0x1D;
+        if (wide) std::memcpy(&hw2, p + off + 2, 2);
+        std::uint32_t lo = 0, len = 0;
+        if (access_range(hw1, hw2, wide, r, lo, len) && fault_addr_ - lo < len) {
+          executed_ = block_before_ + n;
+          std::uint32_t pc = block_addr_ + off;
+          uc_reg_write(uc_, UC_ARM_REG_PC, &pc);
+          return;
+        }
+        off += wide ? 4 : 2;
+      }
+    }
+    // Not found (or the PC is already exact): count what precedes the PC.
+    executed_ = block_before_ + count_insns(block_addr_, now - block_addr_);
+  }
+
+  // The bytes [lo, lo+len) a load/store instruction accesses with registers `r` (the common
+  // Thumb/Thumb-2 integer and VFP forms; PC-relative literals never fault: not covered).
+  static bool access_range(std::uint16_t h1, std::uint16_t h2, bool wide, const std::uint32_t* r, std::uint32_t& lo,
+                           std::uint32_t& len) {
+    auto pop = [](std::uint32_t m) { return static_cast<std::uint32_t>(__builtin_popcount(m)); };
+    if (!wide) {
+      std::uint32_t rn = r[(h1 >> 3) & 7], imm5 = (h1 >> 6) & 31;
+      if ((h1 & 0xE000) == 0x6000) {  // LDR/STR(B) immediate
+        len = (h1 & 0x1000) ? 1 : 4;
+        lo = rn + imm5 * len;
+      } else if ((h1 & 0xF000) == 0x8000) {  // LDRH/STRH immediate
+        len = 2, lo = rn + imm5 * 2;
+      } else if ((h1 & 0xF000) == 0x5000) {  // register offset
+        static constexpr std::uint32_t kSize[8] = {4, 2, 1, 1, 4, 2, 1, 2};
+        len = kSize[(h1 >> 9) & 7], lo = rn + r[(h1 >> 6) & 7];
+      } else if ((h1 & 0xF000) == 0x9000) {  // SP-relative
+        len = 4, lo = r[13] + (h1 & 0xFFu) * 4;
+      } else if ((h1 & 0xFE00) == 0xB400) {  // PUSH
+        len = 4 * (pop(h1 & 0xFF) + ((h1 >> 8) & 1)), lo = r[13] - len;
+      } else if ((h1 & 0xFE00) == 0xBC00) {  // POP
+        len = 4 * (pop(h1 & 0xFF) + ((h1 >> 8) & 1)), lo = r[13];
+      } else if ((h1 & 0xF000) == 0xC000) {  // LDM/STM
+        len = 4 * pop(h1 & 0xFF), lo = r[(h1 >> 8) & 7];
+      } else {
+        return false;
+      }
+      return true;
+    }
+    std::uint32_t rn = r[h1 & 0xF];
+    if ((h1 & 0xFE00) == 0xF800 && (h1 & 0xF) != 15) {  // LDR/STR{B,H,SB,SH}
+      static constexpr std::uint32_t kSize[4] = {1, 2, 4, 4};
+      len = kSize[(h1 >> 5) & 3];
+      if (h1 & 0x80) {
+        lo = rn + (h2 & 0xFFFu);
+      } else if (h2 & 0x800) {
+        std::uint32_t imm = h2 & 0xFF;
+        lo = (h2 & 0x400) ? ((h2 & 0x200) ? rn + imm : rn - imm) : rn;
+      } else if ((h2 & 0xFC0) == 0) {
+        lo = rn + (r[h2 & 0xF] << ((h2 >> 4) & 3));
+      } else {
+        return false;
+      }
+    } else if ((h1 & 0xFE40) == 0xE840 && (h1 & 0x120)) {  // LDRD/STRD (P or W; else TBB/LDREX)
+      std::uint32_t imm = (h2 & 0xFFu) * 4;
+      len = 8, lo = (h1 & 0x100) ? ((h1 & 0x80) ? rn + imm : rn - imm) : rn;
+    } else if ((h1 & 0xFFE0) == 0xE840) {  // LDREX/STREX
+      len = 4, lo = rn + (h2 & 0xFFu) * 4;
+    } else if ((h1 & 0xFE40) == 0xE800 && ((h1 >> 7) & 3) == 1) {  // LDM/STM IA
+      len = 4 * pop(h2), lo = rn;
+    } else if ((h1 & 0xFE40) == 0xE800 && ((h1 >> 7) & 3) == 2) {  // LDMDB/STMDB
+      len = 4 * pop(h2), lo = rn - len;
+    } else if ((h1 & 0xFF20) == 0xED00 && ((h2 >> 9) & 7) == 5) {  // VLDR/VSTR
+      std::uint32_t imm = (h2 & 0xFFu) * 4;
+      len = (h2 & 0x100) ? 8 : 4, lo = (h1 & 0x80) ? rn + imm : rn - imm;
+    } else if ((h1 & 0xFE00) == 0xEC00 && (h1 & 0x180) && ((h2 >> 9) & 7) == 5) {  // VLDM/VSTM/VPUSH/VPOP
+      len = (h2 & 0xFFu) * 4, lo = (h1 & 0x100) ? rn - len : rn;
+    } else {
+      return false;
+    }
+    return true;
+  }
+
+  // Would the instruction at `pc` raise one of the configured Traps (with the registers as
+  // they are now)? Records it if so. With `candidate`, only says whether the instruction is
+  // of a kind that must be checked (without looking at registers).
+  bool configured_fault(std::uint32_t pc, bool candidate = false) {
+    const std::uint8_t* p = host_at(pc, 4);
+    if (!p) p = host_at(pc, 2);
+    if (!p) return false;
+    std::uint16_t h1, h2 = 0;
+    std::memcpy(&h1, p, 2);
+    bool wide = (h1 >> 11) >= 0x1D;
+    if (wide) std::memcpy(&h2, p + 2, 2);
+    auto raise = [&](Trap t) {
+      if (candidate) return true;
+      trap_pending_ = true;
+      pending_trap_ = t;
+      pending_pc_ = pc;
+      return true;
+    };
+    // Coprocessor instructions (VFP: coprocessors 10 and 11), 1110 11xx / 1111 11xx.
+    if (traps_.fpu_denied && wide && (h1 & 0xEC00) == 0xEC00 && ((h2 >> 9) & 7) == 5) return raise(Trap::NoCoprocessor);
+    if (traps_.divide_by_zero && wide && (h1 & 0xFFD0) == 0xFB90 && (h2 & 0xF0F0) == 0xF0F0 &&
+        (candidate || reg(static_cast<CpuReg>(h2 & 0xF)) == 0))
+      return raise(Trap::DivideByZero);
+    if (traps_.unaligned) {
+      // Single halfword/word loads and stores (multiple and doubleword ones always need word
+      // alignment and the engine checks those itself).
+      bool single = wide ? (h1 & 0xFE00) == 0xF800
+                         : ((h1 & 0xE000) == 0x6000 || (h1 & 0xF000) == 0x8000 || (h1 & 0xF000) == 0x5000 ||
+                            (h1 & 0xF000) == 0x9000);
+      if (single && candidate) return true;
+      if (single) {
+        std::uint32_t r[16];
+        static constexpr CpuReg kAll[16] = {CpuReg::R0,  CpuReg::R1, CpuReg::R2, CpuReg::R3, CpuReg::R4,  CpuReg::R5,
+                                            CpuReg::R6,  CpuReg::R7, CpuReg::R8, CpuReg::R9, CpuReg::R10, CpuReg::R11,
+                                            CpuReg::R12, CpuReg::SP, CpuReg::LR, CpuReg::PC};
+        read_regs(kAll, r, 16);
+        r[15] = pc + 4;
+        std::uint32_t lo = 0, len = 0;
+        if (access_range(h1, h2, wide, r, lo, len) && len > 1 && (lo & (len - 1))) return raise(Trap::Unaligned);
+      }
+    }
+    return false;
+  }
+
+  // Fast mode with Traps configured: an instruction to check must be at the start of a run,
+  // where the registers are exact. Returns true if the block must not execute now: either
+  // the instruction at its start raises (trap pending), or a later one must be checked (the
+  // next run ends there, via Unicorn's `until`).
+  bool check_block(std::uint32_t addr, std::uint32_t size) {
+    const std::uint8_t* p = host_at(addr, size);
+    if (!p) return false;
+    for (std::uint32_t off = 0; off + 1 < size;) {
+      std::uint16_t hw;
+      std::memcpy(&hw, p + off, 2);
+      std::uint32_t pc = addr + off;
+      off += (hw >> 11) >= 0x1D ? 4 : 2;
+      if (!configured_fault(pc, true)) continue;
+      if (pc != addr) {
+        until_ = pc;  // run up to it, check it at the start of the next run
+        return true;
+      }
+      if (checked_ == pc) continue;  // passed its check: run up to the next one
+      if (configured_fault(pc)) return true;
+      checked_ = pc;
+    }
+    return false;
+  }
+
+  const std::uint8_t* host_at(std::uint32_t addr, std::uint32_t len) const {
+    for (const auto& m : host_)
+      if (addr >= m.base && static_cast<std::uint64_t>(addr) + len <= static_cast<std::uint64_t>(m.base) + m.size)
+        return m.host + (addr - m.base);
+    return nullptr;
+  }
+
+  static void on_block(uc_engine*, std::uint64_t addr, std::uint32_t size, void* ud) {
+    auto* s = static_cast<UnicornEngine*>(ud);
+    auto a = static_cast<std::uint32_t>(addr);
+    // One flag for the uncommon cases keeps this hottest path short.
+    if (s->uncommon_) {
+      if (s->precise_) return;  // precise mode counts per instruction
+      if (s->executed_ < s->limit_ && s->check_block(a, size)) s->limit_ = s->executed_;
+      if (s->checked_ != a) s->checked_ = 1;
+    }
+    if (s->executed_ >= s->limit_) {
+      // Stopping here ends the run before this block executes.
+      if (!s->stopped_) {
+        s->stopped_ = true;
+        uc_emu_stop(s->uc_);
+      }
+      return;
+    }
+    BlockEntry& b = s->blocks_[(a >> 1) & (kBlockCache - 1)];
+    if (b.addr != a || b.size != size) b = {a, size, static_cast<std::uint32_t>(s->count_insns(a, size))};
+    s->block_addr_ = a;
+    s->block_end_ = a + size;
+    s->block_before_ = s->executed_;
+    s->executed_ += b.count;
+  }
+
   static void on_code(uc_engine*, std::uint64_t addr, std::uint32_t, void* ud) {
     auto* s = static_cast<UnicornEngine*>(ud);
+    if (!s->precise_) return;
     if (s->bps_ && s->executed_ > 0 &&
         std::binary_search(s->bps_->begin(), s->bps_->end(), static_cast<std::uint32_t>(addr))) {
       s->hit_bp_ = true;
       s->limit_ = s->executed_;
     }
+    if (s->traps_.any() && s->executed_ < s->limit_ && s->configured_fault(static_cast<std::uint32_t>(addr)))
+      s->limit_ = s->executed_;
     if (s->executed_ >= s->limit_) {
       if (!s->stopped_) {
         s->stopped_ = true;
@@ -198,6 +484,19 @@ class UnicornEngine final : public CpuEngine {
       return;
     }
     ++s->executed_;
+  }
+
+  static void on_watch(uc_engine*, uc_mem_type type, std::uint64_t addr, int size, std::int64_t, void* ud) {
+    auto* w = static_cast<WatchPoint*>(ud);
+    UnicornEngine* s = w->self;
+    if (!w->active || !s->precise_ || s->hit_bp_) return;
+    bool write = type == UC_MEM_WRITE;
+    if ((w->kind == Watch::Write && !write) || (w->kind == Watch::Read && write)) return;
+    // The access completes; the run stops before the next instruction.
+    s->watch_hit_ = {true, w->kind, static_cast<std::uint32_t>(addr)};
+    s->hit_bp_ = true;
+    s->limit_ = s->executed_;
+    (void)size;
   }
 
   static void on_intr(uc_engine*, std::uint32_t intno, void* ud) {
@@ -262,8 +561,39 @@ class UnicornEngine final : public CpuEngine {
     r->self->client_->mmio_write(r->base + static_cast<std::uint32_t>(off), size, static_cast<std::uint32_t>(v));
   }
 
+  struct HostRegion {
+    std::uint32_t base, size;
+    const std::uint8_t* host;
+  };
+  struct BlockEntry {
+    std::uint32_t addr = 1, size = 0, count = 0;  // addr 1: never a block start (Thumb bit clear)
+  };
+  static constexpr std::size_t kBlockCache = 8192;  // direct mapped by address
+
   uc_engine* uc_ = nullptr;
   uc_context* reset_ctx_ = nullptr;
+  struct WatchPoint {
+    UnicornEngine* self;
+    std::uint32_t addr, len;
+    Watch kind;
+    bool active;
+    uc_hook hook;
+  };
+  std::deque<WatchPoint> watches_;  // stable addresses for the hooks
+  WatchHit watch_hit_;
+  uc_hook code_hook_ = 0;
+  bool precise_ = false;
+  bool uncommon_ = false;      // precise_ or traps configured
+  std::uint32_t until_ = 0;    // fast mode: the next run ends at this address (a checked instruction)
+  std::uint32_t checked_ = 1;  // fast mode: the instruction at the block start passed its check
+  Traps traps_;
+  bool trap_pending_ = false;
+  Trap pending_trap_ = Trap::Svc;
+  std::uint32_t pending_pc_ = 0;
+  std::vector<HostRegion> host_;
+  std::array<BlockEntry, kBlockCache> blocks_{};
+  std::uint32_t block_addr_ = 0, block_end_ = 0;  // the block executing now
+  std::uint64_t block_before_ = 0;                // executed_ before it
   Client* client_ = nullptr;
   std::deque<Region> regions_;  // stable addresses for the callbacks
   std::uint64_t executed_ = 0;

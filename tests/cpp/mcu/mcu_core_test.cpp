@@ -191,6 +191,53 @@ TEST(McuCore, ThreadOnProcessStackTakesInterruptsOnMainStack) {
   EXPECT_TRUE(b.site->faults().empty());
 }
 
+TEST(McuCore, UnprivilegedTasksOnProcessStackSwitchedByPendSv) {
+  auto b = make_bench("t_rtos");
+  b.run(5 * kMs);
+  ASSERT_TRUE(b.site->faults().empty()) << b.site->faults()[0].message;
+  ASSERT_EQ(b.sym("test_done"), kTestDone) << "switches: " << b.sym("test_result", 2);
+  EXPECT_EQ(b.sym("test_result", 3), 0u) << "error bits (t_rtos.cpp)";
+  EXPECT_GT(b.sym("test_result", 0), 50u) << "task 0 ran";
+  EXPECT_GT(b.sym("test_result", 1), 50u) << "task 1 ran";
+  EXPECT_GE(b.sym("test_result", 2), 200u) << "context switches";
+  EXPECT_EQ(b.sym("test_result", 4), 1u) << "SysTick handler: nPRIV kept, SPSEL and FPCA clear";
+  EXPECT_GT(b.sym("test_result", 5), 0u) << "EXC_RETURN 0xFFFFFFED from the FPU task";
+  EXPECT_GT(b.sym("test_result", 16), 0u) << "EXC_RETURN 0xFFFFFFFD from the integer task";
+  EXPECT_EQ(b.sym("test_result", 17), 0u) << "no other EXC_RETURN from a task";
+  EXPECT_GT(b.sym("test_result", 6), 2u) << "SVC from unprivileged tasks served";
+  EXPECT_EQ(b.sym("test_result", 7) & 3u, 3u) << "task 0: nPRIV | SPSEL";
+  EXPECT_EQ(b.sym("test_result", 8) & 7u, 7u) << "task 1: nPRIV | SPSEL | FPCA";
+  EXPECT_EQ(b.sym("test_result", 9), 0u) << "CPSID ignored in unprivileged thread mode";
+  std::uint32_t hsp = b.sym("test_result", 10), msp = b.sym("test_result", 11);
+  EXPECT_LT(hsp, msp) << "SysTick ran on the main stack";
+  EXPECT_GT(hsp, msp - 512);
+  EXPECT_EQ(b.sym("test_result", 18) & 3u, 1u) << "SVC handler: privileged on MSP, nPRIV of the caller";
+}
+
+TEST(McuCore, ScbTrapsCpacrAndSleepOnExitTakeEffect) {
+  auto b = make_bench("t_scb");
+  b.run(40 * kMs);
+  ASSERT_TRUE(b.site->faults().empty()) << b.site->faults()[0].message;
+  ASSERT_EQ(b.sym("test_done"), kTestDone);
+  EXPECT_EQ(b.sym("test_result", 0), 0u) << "x/0 = 0 without DIV_0_TRP";
+  EXPECT_EQ(b.sym("test_result", 1), 0u) << "and no fault";
+  EXPECT_EQ(b.sym("test_result", 2), 1u) << "DIV_0_TRP: UsageFault";
+  EXPECT_TRUE(b.sym("test_result", 3) & cfsr::DIVBYZERO);
+  EXPECT_EQ(b.sym("test_result", 4), 0x05040302u) << "unaligned LDR allowed without UNALIGN_TRP";
+  EXPECT_EQ(b.sym("test_result", 5), 1u);
+  EXPECT_EQ(b.sym("test_result", 6), 2u) << "UNALIGN_TRP: unaligned LDR faults";
+  EXPECT_TRUE(b.sym("test_result", 7) & cfsr::UNALIGNED);
+  EXPECT_EQ(b.sym("test_result", 8), 3u) << "unaligned LDRH faults";
+  EXPECT_EQ(b.sym("test_result", 9), 3u) << "aligned LDR does not";
+  EXPECT_EQ(b.sym("test_result", 10), 4u) << "VADD with CPACR = 0 faults";
+  EXPECT_TRUE(b.sym("test_result", 11) & cfsr::NOCP);
+  EXPECT_EQ(b.sym("test_result", 12), 0x40400000u) << "1.5 + 1.5 with the FPU enabled again";
+  EXPECT_EQ(b.sym("test_result", 15), 20u) << "SysTicks while sleeping on exit";
+  EXPECT_GT(b.sym("test_result", 13), 0u) << "main ran before the first tick";
+  EXPECT_EQ(b.sym("test_result", 14), b.sym("test_result", 13)) << "and not between the handlers";
+  EXPECT_EQ(b.signal("device.cpu.faults"), 4);
+}
+
 TEST(McuCore, WatchdogTimeoutResetsTheDeviceWithItsCause) {
   auto b = make_bench("t_wdt");
   b.run(200 * kMs);
