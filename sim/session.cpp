@@ -3,6 +3,8 @@
 #include <openssl/evp.h>
 #include <unistd.h>
 
+#include <csignal>
+
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -40,6 +42,26 @@ std::string sha256_file(const std::string& path) {
 // --- real-time pacing ---------------------------------------------------------------------
 // The only place that reads the wall clock to influence the simulation: in --realtime mode
 // simulated time is held back to follow it, and host-facing pollers run.
+namespace {
+volatile std::sig_atomic_t g_interrupt = 0;
+extern "C" void on_interrupt(int signo) {
+  g_interrupt = signo;
+}
+}  // namespace
+
+void install_interrupt_handlers() {
+  struct sigaction sa {};
+  sa.sa_handler = on_interrupt;
+  sa.sa_flags = SA_RESETHAND;  // the second signal takes the default action
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+}
+
+int interrupt_signal() {
+  return static_cast<int>(g_interrupt);
+}
+
 class Pacer : public sc_core::sc_module {
  public:
   Pacer(sc_core::sc_module_name n, Site& site) : sc_module(n), site_(site) {
@@ -63,6 +85,7 @@ class Pacer : public sc_core::sc_module {
     else
       max_lag_s = std::max(max_lag_s, wall_s - sim_s);
     for (auto& p : site_.pollers()) p();
+    if (g_interrupt) sc_core::sc_pause();  // the run loop sees the flag and ends the run
     next_trigger(sc_core::sc_time(1, sc_core::SC_MS));
   }
   Site& site_;
@@ -282,6 +305,7 @@ void Session::finish() {
 
 int Session::exit_code() const {
   if (!site_->faults().empty()) return kFirmwareFault;
+  if (interrupted_) return 128 + interrupted_;
   for (const auto& r : results_)
     if (!r.passed) return kAssertFailed;
   return kPass;
@@ -302,6 +326,8 @@ nlohmann::json Session::result_json() const {
   j["exit_code"] = code;
   j["sim_time_s"] = time_to_seconds(now());
   j["wall_time_s"] = wall_s_;
+  if (interrupted_)
+    j["interrupted_by"] = interrupted_ == SIGINT ? "SIGINT" : interrupted_ == SIGTERM ? "SIGTERM" : "signal";
   j["speed_factor"] = wall_s_ > 0 ? time_to_seconds(now()) / wall_s_ : 0.0;
   if (opt_.realtime) j["realtime_max_lag_s"] = realtime_max_lag_s();
   j["assertions"] = json::array();
@@ -467,18 +493,22 @@ int run_scenario(const RunRequest& req, nlohmann::json* result_out) {
   check_writable(req.session.report_path, "report");
   Session s(req.session);
   Time end = req.until ? *req.until : s.duration();
-  if (req.progress) {
-    // Chunks so that a progress line can be drawn; simulation results do not depend on them.
-    Time step = std::max<Time>(end / 200, kMs);
-    while (s.now() < end && !s.stopped()) {
-      s.run_until(std::min(end, s.now() + step));
+  // Chunks so that a progress line can be drawn and an interrupt is seen within a chunk (the
+  // pacer sees it within 1 ms in real-time mode); simulation results do not depend on them.
+  Time step = std::max<Time>(end / (req.progress ? 200 : 2000), kMs);
+  while (s.now() < end && !s.stopped() && !interrupt_signal()) {
+    s.run_until(std::min(end, s.now() + step));
+    if (req.progress) {
       double sim = time_to_seconds(s.now());
       std::fprintf(stderr, "\r  %s  x%.0f real time   ", format_time(s.now()).c_str(),
                    s.wall_seconds() > 0 ? sim / s.wall_seconds() : 0.0);
     }
-    std::fprintf(stderr, "\r%60s\r", "");
-  } else {
-    s.run_until(end);
+  }
+  if (req.progress) std::fprintf(stderr, "\r%60s\r", "");
+  if (int sig = interrupt_signal()) {
+    s.set_interrupted(sig);
+    std::fprintf(stderr, "lmsim: interrupted at %s (%s): finishing the run there\n", format_time(s.now()).c_str(),
+                 sig == SIGINT ? "SIGINT" : "SIGTERM");
   }
   s.finish();
   auto j = s.result_json();

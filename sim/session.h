@@ -18,6 +18,12 @@ namespace lmsim {
 
 // Exit codes of `lmsim run` and the meaning of a verdict.
 enum ExitCode { kPass = 0, kAssertFailed = 1, kInputError = 2, kFirmwareFault = 3, kInternalError = 4 };
+// An interrupted run (SIGINT/SIGTERM) exits with 128 + the signal number, as shells expect.
+
+// Ctrl-C and SIGTERM end a `lmsim run` at the current simulated time and still write its
+// outputs (a second Ctrl-C kills). The handlers only set a flag that the run loop reads.
+void install_interrupt_handlers();
+int interrupt_signal();  // 0 when not interrupted
 
 struct SessionOptions {
   std::string scenario_path;                                   // file; or an origin name when text is given
@@ -62,6 +68,7 @@ class Session {
   // Ends the run at the current time: final assertion checks, traces closed. Idempotent.
   void finish();
   bool finished() const { return finished_; }
+  void set_interrupted(int signo) { interrupted_ = signo; }
   int exit_code() const;
   nlohmann::json result_json() const;
   void write_result(const std::string& path) const;
@@ -86,6 +93,7 @@ class Session {
   std::uint64_t seed_ = 1;
   Time duration_ = 0;
   bool started_ = false, finished_ = false;
+  int interrupted_ = 0;                    // signal that ended the run early
   std::string expected_verdict_ = "pass";  // `expect: {verdict: fail}` for negative scenarios
   double wall_s_ = 0;
   std::vector<AssertionResult> results_;

@@ -172,8 +172,11 @@ void StationCore::power_on(Time t) {
   errors_ = 0;
   failsafe_->set(0, t);
   session_stopped_ = false;
-  if (cfg_.dhcp == Dhcp::Dynamic && off_since_ > 0 && !soft_reboot_) {
-    // The router's DHCP hands out another address: same /24, a different host part.
+  if (cfg_.dhcp == Dhcp::Dynamic && off_since_ > 0 && !soft_reboot_ && dhcp_lease) {
+    std::string nip = dhcp_lease(t);
+    if (!nip.empty() && nip != ip_->text()) ip_->set_text(nip, t);
+  } else if (cfg_.dhcp == Dhcp::Dynamic && off_since_ > 0 && !soft_reboot_) {
+    // No router model: another address in the same /24, a different host part.
     std::string cur = ip_->text();
     auto dot = cur.rfind('.');
     if (dot != std::string::npos) {

@@ -65,6 +65,10 @@ class StationCore : public sc_core::sc_module, public plant::Consumer {
   StationCore(const sc_core::sc_module_name& nm, Site& site, StationConfig cfg, StationTotals* totals);
 
   const StationConfig& config() const { return cfg_; }
+  // Set by the network area: after a power cycle a `dhcp: dynamic` station takes the address
+  // this returns (the router's lease; empty: keep the old one). Unset (no network model): the
+  // station picks a new address in its /24 itself.
+  std::function<std::string(Time)> dhcp_lease;
   const VendorMap& vendor() const { return *cfg_.vendor; }
   const std::string& station_name() const { return cfg_.name; }
   std::string ip() const { return ip_->text(); }

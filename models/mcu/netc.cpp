@@ -86,7 +86,9 @@ Netc::Netc(sc_core::sc_module_name name, Site& site, const YNode* device_cfg) : 
   rw("AP_IP", AP_IP, &ap_ip_);
   for (int i = 0; i < kSockets; ++i) add_socket_regs(i);
 
-  // The network is built after the device: look it up when time starts (or on first use).
+  // In a scenario the network is built after the device: look it up when time starts (or on
+  // first use); a network built first (test rigs) is attached now.
+  port();
   site.on_start([this] { port(); });
 }
 

@@ -276,9 +276,12 @@ void build(Site& site, const YNode& root) {
     }
     net->bridge = std::make_unique<HostBridge>(lan, *net->device, *net->router, maps);
     HostBridge* hb = net->bridge.get();
-    // Opened only on request (`lmsim run --realtime --expose`): never a host socket otherwise.
-    site.on_start([&site, hb] {
-      if (!site.realtime() || !site.expose()) return;
+    // Opened only on request (`lmsim run --realtime --expose`) and only with a network controller
+    // to forward to (the device's start hook attaches it before this one runs): never a host
+    // socket otherwise.
+    DeviceLink* link = net->device.get();
+    site.on_start([&site, hb, link] {
+      if (!site.realtime() || !site.expose() || !link->attached()) return;
       hb->start();
       site.add_poller([hb] { hb->poll(); });
     });

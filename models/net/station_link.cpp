@@ -55,7 +55,6 @@ StationLink::StationLink(Lan& lan, Router& router, evse::StationCore& core, evse
   host_->hostnames = {name_, name_ + ".lan"};
   ip_ = &reg.at("station." + name_ + ".ip");
   online_ = &reg.at("station." + name_ + ".online");
-  status_ = &reg.at("station." + name_ + ".status");
   host_->powered = [this] { return online_->as_bool(); };
   // The router is the authority for DHCP stations' addresses.
   const evse::Dhcp mode = core.config().dhcp;
@@ -71,38 +70,28 @@ StationLink::StationLink(Lan& lan, Router& router, evse::StationCore& core, evse
   }
   Ip gw = lan.router_ip();
   host_->set_address(parse_ip(ip_->text()), 0xFFFFFF00, gw, gw);
+  // A dynamic station asks the router for a lease when it powers up again.
+  if (dhcp_) core.dhcp_lease = [this](Time) { return dhcp_after_power_cycle(); };
   ip_->add_listener(this);
   online_->add_listener(this);
-  status_->add_listener(this);
   host_->tcp_listen(static_cast<std::uint16_t>(core.port()), this);
 }
 
-void StationLink::dhcp_after_power_cycle(Time t) {
+std::string StationLink::dhcp_after_power_cycle() {
   Ip ip = router_.lease(name_, true);
   if (!ip) {
     lan_.site().log(LogLevel::Warn, "net.station." + name_, "DHCP: the router's pool is exhausted");
-    return;
+    return {};
   }
   if (ip != leased_)
     lan_.site().log(LogLevel::Info, "net.station." + name_,
                     "DHCP: lease " + format_ip(ip) + " from the router (was " + format_ip(leased_) + ")");
   leased_ = ip;
-  // Also when the stations area already picked an address of its own on power-up: the
-  // router's lease is the one that counts.
-  if (parse_ip(ip_->text()) != ip) ip_->set_text(format_ip(ip), t);
+  return format_ip(ip);
 }
 
 void StationLink::on_change(const Signal& s, Time t) {
-  if (&s == status_) {
-    // Offline -> on again is a power cycle (a soft reboot never shows offline): the station
-    // forgot its lease and asks the router anew. The first power-up keeps the configured one.
-    bool off = status_->render() == "offline";
-    if (was_off_ && !off) {
-      if (ever_on_ && dhcp_) dhcp_after_power_cycle(t);
-      ever_on_ = true;
-    }
-    was_off_ = off;
-  } else if (&s == ip_) {
+  if (&s == ip_) {
     Ip ip = parse_ip(ip_->text());
     if (!ip && !ip_->text().empty())
       lan_.site().log(LogLevel::Warn, "net.station." + name_, "unparsable address '" + ip_->text() + "'");

@@ -36,7 +36,7 @@ class StationLink : public TcpAcceptor, private ChangeListener {
  private:
   class Conn;
   void on_change(const Signal& s, Time t) override;
-  void dhcp_after_power_cycle(Time t);
+  std::string dhcp_after_power_cycle();  // the router's lease as text; empty when the pool is exhausted
   Lan& lan_;
   Router& router_;
   bool dhcp_ = false;  // the router assigns its address
@@ -46,8 +46,6 @@ class StationLink : public TcpAcceptor, private ChangeListener {
   Host* host_;
   Signal* ip_;
   Signal* online_;
-  Signal* status_;
-  bool was_off_ = true, ever_on_ = false;
   Time response_;
   std::map<ConnId, std::unique_ptr<Conn>> conns_;
   std::uint64_t frames_ = 0;

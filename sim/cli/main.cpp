@@ -27,7 +27,8 @@ const char* kUsage =
     "  test DIR          run every scenario in a folder, one JUnit file\n"
     "  signals SCENARIO  list the signals and knobs of a scenario's site\n"
     "options: --help, --version\n"
-    "exit codes: 0 pass, 1 assertion failed, 2 usage or input error, 3 firmware fault, 4 internal error\n";
+    "exit codes: 0 pass, 1 assertion failed, 2 usage or input error, 3 firmware fault, 4 internal error,\n"
+    "            130/143 interrupted by SIGINT/SIGTERM (outputs are written for the time simulated)\n";
 
 struct UsageError : std::runtime_error {
   using std::runtime_error::runtime_error;
@@ -103,6 +104,7 @@ int cmd_run(const std::vector<std::string>& args) {
   req.result_path = result;
   req.session.report_path = report;
   req.progress = isatty(STDERR_FILENO) && !req.session.echo_log;
+  install_interrupt_handlers();
   return run_scenario(req);
 }
 

@@ -1,6 +1,11 @@
 """The lmsim CLI: exit codes, errors with file:line, traces, reports, determinism."""
 import json
+import signal
+import subprocess
+import time
 import xml.etree.ElementTree as ET
+
+import pytest
 
 STOCHASTIC = """\
 name: det
@@ -208,3 +213,25 @@ def test_html_report(run_lmsim, root, tmp_path):
     assert "<svg" in html and "site.fuse.L1.current" in html and "<polyline" in html
     assert "pass" in html and "scenario sha256" in html
     assert "<script" not in html  # self-contained, no scripts
+
+
+@pytest.mark.parametrize("sig,realtime", [(signal.SIGINT, True), (signal.SIGTERM, False)])
+def test_interrupt_finishes_the_run_and_writes_outputs(lmsim_bin, write_scenario, tmp_path, sig, realtime):
+    sc = write_scenario("duration: 30d\nsite: {loads: [{name: l, phases: L1, power: 2kW}]}\n"
+                        "assert: [{eventually: 'site.power > 1kW', within: 1s}]\n")
+    res, junit = tmp_path / "r.json", tmp_path / "j.xml"
+    args = [str(lmsim_bin), "run", str(sc), "--result", str(res), "--junit", str(junit)]
+    p = subprocess.Popen(args + (["--realtime"] if realtime else []), stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True)
+    time.sleep(1.5)
+    p.send_signal(sig)
+    out, err = p.communicate(timeout=30)
+    assert p.returncode == 128 + sig, out + err
+    assert "interrupted at" in err
+    j = json.loads(res.read_text())
+    assert j["interrupted_by"] == signal.Signals(sig).name and j["exit_code"] == 128 + sig
+    assert 0 < j["sim_time_s"] < 30 * 86400
+    if realtime:
+        assert j["sim_time_s"] == pytest.approx(1.5, abs=0.7)
+    assert j["assertions"][0]["passed"] is True  # what happened before the signal is kept
+    ET.parse(junit)

@@ -105,15 +105,23 @@ def test_bridge_opens_only_with_expose(lmsim_bin, root, fw_env):
     assert "bridge:" not in r.stderr and "Modbus TCP on" not in r.stderr, r.stderr
 
 
-def test_busy_host_port_is_reported_and_the_run_goes_on(lmsim_bin, write_scenario):
+def test_bridge_needs_a_device(lmsim_bin, write_scenario):
+    sc = write_scenario("duration: 1s\nnetwork:\n  bridge: {4000: 0}\n")  # no device: nothing to forward to
+    r = subprocess.run([str(lmsim_bin), "run", str(sc), "--realtime", "--expose"], capture_output=True,
+                       text=True, timeout=60)
+    assert r.returncode == 0 and "bridge:" not in r.stderr, r.stdout + r.stderr
+
+
+def test_busy_host_port_is_reported_and_the_run_goes_on(lmsim_bin, write_scenario, fw_env):
     busy = socket.socket()
     busy.bind(("127.0.0.1", 0))
     busy.listen(1)
     port = busy.getsockname()[1]
     try:
-        sc = write_scenario(f"duration: 1s\nnetwork:\n  bridge: {{4000: {port}, 7000: 0}}\n")
+        sc = write_scenario("duration: 1s\ndevice: {firmware: \"@firmware/boot.elf\", serial: SE12345678}\n"
+                            f"network:\n  bridge: {{4000: {port}, 5020: 0, 7000: 0}}\n")
         r = subprocess.run([str(lmsim_bin), "run", str(sc), "--realtime", "--expose"], capture_output=True,
-                           text=True, timeout=60)
+                           text=True, timeout=60, env=fw_env)
     finally:
         busy.close()
     assert r.returncode == 0, r.stdout + r.stderr
