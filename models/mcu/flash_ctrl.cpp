@@ -60,8 +60,7 @@ FlashCtrl::FlashCtrl(sc_core::sc_module_name name, Site& site, const YNode* devi
 }
 
 void FlashCtrl::end_of_elaboration() {
-  if (auto* pwr = site_.service<PowerReset>(PowerReset::kService))
-    pwr->add_power_listener([this](bool on, Time t) { power(on, t); });
+  follow_power(site_, [this](bool on, Time t) { power(on, t); });
 }
 
 void FlashCtrl::attach_flash(std::uint8_t* mem, std::uint32_t base, std::uint32_t size) {

@@ -55,8 +55,7 @@ Gpio::Gpio(sc_core::sc_module_name name, Site& site, const YNode* device_cfg) : 
 }
 
 void Gpio::end_of_elaboration() {
-  if (auto* pwr = site_.service<PowerReset>(PowerReset::kService))
-    pwr->add_power_listener([this](bool on, Time t) { power(on, t); });
+  follow_power(site_, [this](bool on, Time t) { power(on, t); });
 }
 
 std::uint32_t Gpio::inputs() const {

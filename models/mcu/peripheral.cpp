@@ -31,12 +31,15 @@ bool RegisterBank::access(std::uint32_t offset, std::uint8_t* data, unsigned len
     std::uint32_t mask = (len == 1 ? 0xFFu : 0xFFFFu) << shift;
     v = (r->value & ~mask) | ((in << shift) & mask);
   }
-  if (r->write) r->write(v, now);
-  else r->value = (r->value & ~r->write_mask) | (v & r->write_mask);
+  if (r->write)
+    r->write(v, now);
+  else
+    r->value = (r->value & ~r->write_mask) | (v & r->write_mask);
   return true;
 }
 
-Peripheral::Peripheral(sc_core::sc_module_name name, std::uint32_t size) : sc_module(name), socket("socket"), size_(size) {
+Peripheral::Peripheral(sc_core::sc_module_name name, std::uint32_t size)
+    : sc_module(name), socket("socket"), size_(size) {
   socket.register_b_transport(this, &Peripheral::b_transport);
   socket.register_transport_dbg(this, &Peripheral::transport_dbg);
 }

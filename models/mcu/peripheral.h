@@ -66,6 +66,20 @@ class RegisterBank {
     regs_.push_back(std::move(r));
     return regs_.back();
   }
+  // An interrupt status register over `bits`: reads them; a 1 written to a bit of `w1c`
+  // clears it, then `changed()` runs (typically: update the interrupt line).
+  Reg& add_w1c_status(const char* name, std::uint32_t offset, std::uint32_t& bits, std::uint32_t w1c,
+                      std::function<void()> changed) {
+    return add({.name = name,
+                .offset = offset,
+                .access = RW,
+                .read = [&bits](Time) { return bits; },
+                .write =
+                    [&bits, w1c, changed = std::move(changed)](std::uint32_t v, Time) {
+                      bits &= ~(v & w1c);
+                      changed();
+                    }});
+  }
   Reg* find(std::uint32_t offset) {
     for (auto& r : regs_)
       if (r.offset == (offset & ~3u)) return &r;

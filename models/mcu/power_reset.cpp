@@ -83,15 +83,7 @@ PowerReset::PowerReset(sc_core::sc_module_name name, Site& site, const YNode* de
               regs.find(IE)->value = v & SUPPLY_LOW;
               update_irq();
             }});
-  regs.add({.name = "STATUS",
-            .offset = STATUS,
-            .access = R::RW,
-            .read = [this](Time) { return status_; },
-            .write =
-                [this](std::uint32_t v, Time) {
-                  status_ &= ~(v & SUPPLY_LOW);
-                  update_irq();
-                }});
+  regs.add_w1c_status("STATUS", STATUS, status_, SUPPLY_LOW, [this] { update_irq(); });
   static const char* names[] = {"SERIAL0", "SERIAL1", "SERIAL2", "SERIAL3"};
   for (std::uint32_t i = 0; i < 4; ++i) {
     std::uint32_t w = 0;  // little-endian: the first character is the lowest byte of SERIAL0

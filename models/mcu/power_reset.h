@@ -82,4 +82,10 @@ class PowerReset : public Peripheral, private ChangeListener {
   sc_core::sc_event supply_ev_;
 };
 
+// Calls `f(on, t)` on every supply change of the device, if it has a power/reset controller.
+// Peripherals call it from end_of_elaboration, when the controller exists.
+inline void follow_power(Site& site, std::function<void(bool on, Time t)> f) {
+  if (auto* pwr = site.service<PowerReset>(PowerReset::kService)) pwr->add_power_listener(std::move(f));
+}
+
 }  // namespace lmsim::mcu

@@ -42,8 +42,7 @@ RngPeriph::RngPeriph(sc_core::sc_module_name name, Site& site, const YNode* devi
 }
 
 void RngPeriph::end_of_elaboration() {
-  if (auto* pwr = site_.service<PowerReset>(PowerReset::kService))
-    pwr->add_power_listener([this](bool on, Time t) { power(on, t); });
+  follow_power(site_, [this](bool on, Time t) { power(on, t); });
 }
 
 void RngPeriph::on_ready() {

@@ -48,15 +48,7 @@ Timer::Timer(sc_core::sc_module_name name, Site& site, const YNode* device_cfg)
               return static_cast<std::uint32_t>(ticks % period());
             },
             .write = nullptr});
-  regs.add({.name = "STATUS",
-            .offset = STATUS,
-            .access = R::RW,
-            .read = [this](Time) { return status_; },
-            .write =
-                [this](std::uint32_t v, Time) {
-                  status_ &= ~(v & MATCH);
-                  update_irq();
-                }});
+  regs.add_w1c_status("STATUS", STATUS, status_, MATCH, [this] { update_irq(); });
   ctrl_ = regs.find(CTRL);
   presc_ = regs.find(PRESC);
   load_ = regs.find(LOAD);
@@ -67,8 +59,7 @@ Timer::Timer(sc_core::sc_module_name name, Site& site, const YNode* device_cfg)
 }
 
 void Timer::end_of_elaboration() {
-  if (auto* pwr = site_.service<PowerReset>(PowerReset::kService))
-    pwr->add_power_listener([this](bool on, Time t) { power(on, t); });
+  follow_power(site_, [this](bool on, Time t) { power(on, t); });
 }
 
 std::uint64_t Timer::period() const {

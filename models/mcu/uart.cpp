@@ -59,8 +59,7 @@ Uart::Uart(sc_core::sc_module_name name, Site& site, const YNode* device_cfg)
 }
 
 void Uart::end_of_elaboration() {
-  if (auto* pwr = site_.service<PowerReset>(PowerReset::kService))
-    pwr->add_power_listener([this](bool on, Time t) { power(on, t); });
+  follow_power(site_, [this](bool on, Time t) { power(on, t); });
 }
 
 void Uart::set_baud(std::uint32_t v) {

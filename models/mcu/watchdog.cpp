@@ -38,15 +38,7 @@ Watchdog::Watchdog(sc_core::sc_module_name name, Site& site, const YNode* device
               return static_cast<std::uint32_t>(static_cast<unsigned __int128>(deadline_ - t) * kLfclkHz / kSec);
             },
             .write = nullptr});
-  regs.add({.name = "STATUS",
-            .offset = STATUS,
-            .access = R::RW,
-            .read = [this](Time) { return status_; },
-            .write =
-                [this](std::uint32_t v, Time) {
-                  status_ &= ~(v & (EWF | BADKEY));
-                  update_irq();
-                }});
+  regs.add_w1c_status("STATUS", STATUS, status_, EWF | BADKEY, [this] { update_irq(); });
   ctrl_ = regs.find(CTRL);
   load_ = regs.find(LOAD);
   ewarn_ = regs.find(EWARN);
@@ -57,8 +49,7 @@ Watchdog::Watchdog(sc_core::sc_module_name name, Site& site, const YNode* device
 }
 
 void Watchdog::end_of_elaboration() {
-  if (auto* pwr = site_.service<PowerReset>(PowerReset::kService))
-    pwr->add_power_listener([this](bool on, Time t) { power(on, t); });
+  follow_power(site_, [this](bool on, Time t) { power(on, t); });
 }
 
 void Watchdog::kick(Time t) {
