@@ -6,9 +6,8 @@
 #include <sstream>
 
 namespace lmsim {
-namespace {
 
-std::string esc(const std::string& s) {
+std::string xml_escape(const std::string& s) {
   std::string o;
   for (char c : s) {
     switch (c) {
@@ -16,11 +15,18 @@ std::string esc(const std::string& s) {
       case '>': o += "&gt;"; break;
       case '&': o += "&amp;"; break;
       case '"': o += "&quot;"; break;
-      default: o += c;
+      default:
+        // Control characters are not allowed in XML 1.0 (JUnit readers reject the file).
+        if (static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t')
+          o += '?';
+        else
+          o += c;
     }
   }
   return o;
 }
+
+namespace {
 
 std::string num(double v) {
   char b[32];
@@ -85,50 +91,51 @@ std::string html_report(const nlohmann::json& r, const Recorder& rec, const std:
   std::ostringstream o;
   std::string verdict = r.value("verdict", "?");
   std::string colour = verdict == "pass" ? "#2ca02c" : "#d62728";
-  o << "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>lmsim: " << esc(r.value("scenario", "")) << "</title>"
+  o << "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>lmsim: " << xml_escape(r.value("scenario", ""))
+    << "</title>"
     << "<style>body{font-family:sans-serif;margin:2em;max-width:1000px}table{border-collapse:collapse}"
        "td,th{border:1px solid #ddd;padding:3px 8px;font-size:13px;text-align:left}"
        ".pass{color:#2ca02c}.fail{color:#d62728}pre{background:#f4f4f4;padding:8px;font-size:12px;overflow:auto}"
        "</style></head><body>";
-  o << "<h1>" << esc(r.value("scenario", "")) << " <span style=\"color:" << colour << "\">" << esc(verdict)
-    << "</span></h1>";
+  o << "<h1>" << xml_escape(r.value("scenario", "")) << " <span style=\"color:" << colour << "\">"
+    << xml_escape(verdict) << "</span></h1>";
   const auto& p = r["provenance"];
-  o << "<table><tr><th>file</th><td>" << esc(r.value("file", "")) << "</td></tr><tr><th>seed</th><td>"
+  o << "<table><tr><th>file</th><td>" << xml_escape(r.value("file", "")) << "</td></tr><tr><th>seed</th><td>"
     << p.value("seed", 0) << "</td></tr><tr><th>simulated</th><td>" << num(r.value("sim_time_s", 0.0))
     << " s</td></tr><tr><th>wall</th><td>" << num(r.value("wall_time_s", 0.0)) << " s ("
     << num(r.value("speed_factor", 0.0)) << "x real time)</td></tr><tr><th>scenario sha256</th><td>"
-    << esc(p.value("scenario_sha256", "")) << "</td></tr>";
+    << xml_escape(p.value("scenario_sha256", "")) << "</td></tr>";
   if (p.contains("firmware_sha256"))
-    o << "<tr><th>firmware sha256</th><td>" << esc(p["firmware_sha256"].get<std::string>()) << "</td></tr>";
-  o << "<tr><th>lmsim</th><td>" << esc(p.value("lmsim_version", "")) << "</td></tr></table>";
+    o << "<tr><th>firmware sha256</th><td>" << xml_escape(p["firmware_sha256"].get<std::string>()) << "</td></tr>";
+  o << "<tr><th>lmsim</th><td>" << xml_escape(p.value("lmsim_version", "")) << "</td></tr></table>";
   o << "<h2>Assertions</h2><table><tr><th></th><th>assertion</th><th>where</th><th>message</th></tr>";
   for (const auto& a : r["assertions"]) {
     bool ok = a.value("passed", false);
     o << "<tr><td class=\"" << (ok ? "pass" : "fail") << "\">" << (ok ? "pass" : "FAIL") << "</td><td>"
-      << esc(a.value("name", "")) << "</td><td>" << esc(a.value("origin", "")) << "</td><td>"
-      << esc(a.value("message", "")) << "</td></tr>";
+      << xml_escape(a.value("name", "")) << "</td><td>" << xml_escape(a.value("origin", "")) << "</td><td>"
+      << xml_escape(a.value("message", "")) << "</td></tr>";
   }
   o << "</table>";
   if (!r["faults"].empty()) {
     o << "<h2>Faults</h2><ul>";
     for (const auto& f : r["faults"])
-      o << "<li class=\"fail\">" << num(f.value("time_s", 0.0)) << " s " << esc(f.value("source", "")) << ": "
-        << esc(f.value("message", "")) << "</li>";
+      o << "<li class=\"fail\">" << num(f.value("time_s", 0.0)) << " s " << xml_escape(f.value("source", "")) << ": "
+        << xml_escape(f.value("message", "")) << "</li>";
     o << "</ul>";
   }
   o << "<h2>Figures</h2><table><tr><th>signal</th><th>min</th><th>max</th><th>final</th></tr>";
   for (const auto& [name, f] : r["figures"].items())
-    o << "<tr><td>" << esc(name) << "</td><td>" << num(f["min"]) << " " << esc(f["unit"]) << "</td><td>"
-      << num(f["max"]) << " " << esc(f["unit"]) << "</td><td>" << num(f["final"]) << " " << esc(f["unit"])
+    o << "<tr><td>" << xml_escape(name) << "</td><td>" << num(f["min"]) << " " << xml_escape(f["unit"]) << "</td><td>"
+      << num(f["max"]) << " " << xml_escape(f["unit"]) << "</td><td>" << num(f["final"]) << " " << xml_escape(f["unit"])
       << "</td></tr>";
   o << "</table><h2>Plots</h2>";
   double t_end = r.value("sim_time_s", 0.0);
   for (const auto& s : rec.series()) {
-    o << "<h3>" << esc(s.sig->name()) << (s.sig->unit().empty() ? "" : " [" + esc(s.sig->unit()) + "]") << "</h3>"
-      << svg_plot(s, t_end);
+    o << "<h3>" << xml_escape(s.sig->name()) << (s.sig->unit().empty() ? "" : " [" + xml_escape(s.sig->unit()) + "]")
+      << "</h3>" << svg_plot(s, t_end);
   }
   o << "<h2>Run log (last " << std::min<std::size_t>(log.size(), 200) << " lines)</h2><pre>";
-  for (std::size_t i = log.size() > 200 ? log.size() - 200 : 0; i < log.size(); ++i) o << esc(log[i]) << "\n";
+  for (std::size_t i = log.size() > 200 ? log.size() - 200 : 0; i < log.size(); ++i) o << xml_escape(log[i]) << "\n";
   o << "</pre></body></html>\n";
   return o.str();
 }

@@ -10,6 +10,9 @@
 
 namespace lmsim {
 
+// Escapes text for XML/HTML attributes and content (control characters become '?').
+std::string xml_escape(const std::string& s);
+
 std::string html_report(const nlohmann::json& result, const Recorder& rec, const std::vector<std::string>& log);
 
 }  // namespace lmsim

@@ -370,24 +370,6 @@ void Session::write_result(const std::string& path) const {
   out << result_json().dump(2) << "\n";
 }
 
-static std::string xml_escape(const std::string& s) {
-  std::string o;
-  for (char c : s) {
-    switch (c) {
-      case '<': o += "&lt;"; break;
-      case '>': o += "&gt;"; break;
-      case '&': o += "&amp;"; break;
-      case '"': o += "&quot;"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t')
-          o += '?';
-        else
-          o += c;
-    }
-  }
-  return o;
-}
-
 std::string junit_xml(const std::vector<nlohmann::json>& results, const std::string& suite_name) {
   std::ostringstream x;
   int tests = 0, failures = 0, errors = 0;
