@@ -6,6 +6,7 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <cmath>
 #include <cstring>
 #include <filesystem>
 
@@ -25,7 +26,10 @@ Time to_time(const py::object& o, const char* what) {
                             o.cast<std::string>() + "'");
     return *t;
   }
-  double s = o.cast<double>();
+  // A wrong type is a TypeError naming the argument (pybind11's cast_error is a bare RuntimeError).
+  if (!py::isinstance<py::float_>(o) && !py::isinstance<py::int_>(o))
+    throw py::type_error(std::string(what) + ": expected seconds (a number) or a duration string");
+  double s = py::float_(o).cast<double>();  // also ints beyond 64 bits (then too large below)
   if (!(s >= 0) || s > time_to_seconds(kMaxTime))
     throw py::value_error(std::string(what) + " must be 0 to 100 days in seconds");
   return seconds_to_time(s);
@@ -52,10 +56,19 @@ class PySite {
       o.scenario_path = "<dict>";
     } else {
       o.scenario_path = py::str(scenario).cast<std::string>();
-      if (!std::filesystem::exists(o.scenario_path)) throw py::value_error(o.scenario_path + ": no such scenario file");
+      std::error_code ec;  // the throwing overload fails on names too long for the OS
+      if (!std::filesystem::exists(o.scenario_path, ec))
+        throw py::value_error(o.scenario_path.substr(0, 200) + ": no such scenario file");
     }
     if (!seed.is_none()) {
-      long long s = seed.cast<long long>();
+      if (!py::isinstance<py::int_>(seed) || py::isinstance<py::bool_>(seed))
+        throw py::type_error("seed must be an int");
+      long long s;
+      try {
+        s = seed.cast<long long>();
+      } catch (const py::cast_error&) {
+        throw py::value_error("seed must be 0 to 2**63-1");
+      }
       if (s < 0) throw py::value_error("seed must be >= 0");
       o.seed = static_cast<std::uint64_t>(s);
     }
@@ -116,9 +129,12 @@ class PySite {
     nlohmann::json q = {{"op", "set"}, {"name", name}};
     if (py::isinstance<py::bool_>(value))
       q["value"] = value.cast<bool>() ? 1.0 : 0.0;
-    else if (py::isinstance<py::int_>(value) || py::isinstance<py::float_>(value))
-      q["value"] = value.cast<double>();
-    else
+    else if (py::isinstance<py::int_>(value) || py::isinstance<py::float_>(value)) {
+      const double v = py::float_(value).cast<double>();
+      // JSON has no NaN/Infinity (they would reach the child as null).
+      if (!std::isfinite(v)) throw py::value_error(name + ": expected a finite number");
+      q["value"] = v;
+    } else
       q["text"] = py::str(value).cast<std::string>();
     call(q);
   }
@@ -145,7 +161,8 @@ class PySite {
   }
 
   py::object rpc(const std::string& name, py::kwargs args) {
-    auto js = py::module_::import("json").attr("dumps")(args).cast<std::string>();
+    // allow_nan=False: NaN/Infinity are not JSON (ValueError here, not a parse error in the child).
+    auto js = py::module_::import("json").attr("dumps")(args, py::arg("allow_nan") = false).cast<std::string>();
     auto r = call({{"op", "rpc"}, {"name", name}, {"args", nlohmann::json::parse(js)}});
     return from_json(r["result"]);
   }

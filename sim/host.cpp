@@ -67,7 +67,8 @@ nlohmann::json value_json(const Signal& s) {
 [[noreturn]] void serve(int fd, const SessionOptions& opt) {
   std::unique_ptr<Session> s;
   auto reply = [&](const nlohmann::json& j) {
-    if (!send_frame(fd, j.dump())) _exit(0);
+    // replace: signal values (UART streams) may hold bytes that are not UTF-8.
+    if (!send_frame(fd, j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace))) _exit(0);
   };
   try {
     s = std::make_unique<Session>(opt);
@@ -195,7 +196,7 @@ SiteHost::~SiteHost() {
 nlohmann::json SiteHost::call(const nlohmann::json& req, std::string* binary) {
   if (fd_ < 0) throw HostError("died", "the site is closed");
   std::string out;
-  if (!send_frame(fd_, req.dump()) || !recv_frame(fd_, out)) {
+  if (!send_frame(fd_, req.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)) || !recv_frame(fd_, out)) {
     close();
     throw HostError("died", "the site process died (crash in a model or the firmware host?)");
   }

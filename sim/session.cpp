@@ -367,7 +367,8 @@ nlohmann::json Session::result_json() const {
 void Session::write_result(const std::string& path) const {
   std::ofstream out(path);
   if (!out) throw InputError(path + ": cannot write result file");
-  out << result_json().dump(2) << "\n";
+  // replace: names and values from the scenario or the UART may hold bytes that are not UTF-8.
+  out << result_json().dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
 }
 
 std::string junit_xml(const std::vector<nlohmann::json>& results, const std::string& suite_name) {

@@ -8,16 +8,38 @@
 #include <fstream>
 #include <functional>
 #include <sstream>
+#include <unordered_set>
 
 namespace lmsim {
 
 struct YNodeBuilder {
   static YNode load_rec(const std::string& path, int depth, std::vector<std::string>& chain);
+  // Aliases make yaml-cpp's tree a graph: '&a [*a]' is a cycle and nested aliases expand
+  // exponentially ("billion laughs"). Bound the depth and the expanded size so such input is
+  // an input error, not a stack overflow or an endless expansion.
+  static constexpr int kMaxDepth = 256;
+  static constexpr std::size_t kMaxNodes = 200000;  // far above any real scenario
+  struct Budget {
+    int depth = 0;
+    std::size_t nodes = 0;
+  };
   static YNode from_yaml(const YAML::Node& n, const std::string& file, const std::string& path) {
+    Budget b;
+    return from_yaml(n, file, path, b);
+  }
+  static YNode from_yaml(const YAML::Node& n, const std::string& file, const std::string& path, Budget& b) {
     YNode y;
     y.file_ = file;
     y.line_ = n.Mark().line + 1;
     y.path_ = path;
+    if (b.depth >= kMaxDepth)
+      y.fail("nested deeper than " + std::to_string(kMaxDepth) + " levels (a recursive alias?)");
+    if (++b.nodes > kMaxNodes) y.fail("more than " + std::to_string(kMaxNodes) + " nodes after expanding aliases");
+    struct Deeper {
+      Budget& b;
+      explicit Deeper(Budget& x) : b(x) { ++b.depth; }
+      ~Deeper() { --b.depth; }
+    } deeper(b);
     switch (n.Type()) {
       case YAML::NodeType::Undefined:
       case YAML::NodeType::Null: y.kind_ = YNode::Kind::Null; break;
@@ -28,23 +50,23 @@ struct YNodeBuilder {
       case YAML::NodeType::Sequence: {
         y.kind_ = YNode::Kind::Seq;
         std::size_t i = 0;
-        for (const auto& c : n) y.seq_.push_back(from_yaml(c, file, path + "[" + std::to_string(i++) + "]"));
+        for (const auto& c : n) y.seq_.push_back(from_yaml(c, file, path + "[" + std::to_string(i++) + "]", b));
         break;
       }
       case YAML::NodeType::Map: {
         y.kind_ = YNode::Kind::Map;
+        std::unordered_set<std::string> seen;
         for (const auto& kv : n) {
           if (!kv.first.IsScalar()) {
-            YNode k = from_yaml(kv.first, file, path);
+            YNode k = from_yaml(kv.first, file, path, b);
             k.fail("map keys must be plain words");
           }
           std::string key = kv.first.Scalar();
-          for (const auto& [k2, v2] : y.map_)
-            if (k2 == key) {
-              YNode k = from_yaml(kv.first, file, path);
-              k.fail("duplicate key '" + key + "'");
-            }
-          y.map_.emplace_back(key, from_yaml(kv.second, file, path.empty() ? key : path + "." + key));
+          if (!seen.insert(key).second) {  // a set: a map with 100k keys took 16 s comparing pairwise
+            YNode k = from_yaml(kv.first, file, path, b);
+            k.fail("duplicate key '" + key + "'");
+          }
+          y.map_.emplace_back(key, from_yaml(kv.second, file, path.empty() ? key : path + "." + key, b));
         }
         y.used_.assign(y.map_.size(), 0);
         break;
@@ -91,9 +113,15 @@ YNode YNodeBuilder::load_rec(const std::string& path, int depth, std::vector<std
   if (depth > 16) throw InputError(path + ": include nesting deeper than 16 (a cycle?)");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw InputError(path + ": cannot open scenario file");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  YNode root = YNode::load_string(ss.str(), path);
+  // Bounded read: a device such as /dev/zero never ends (it was std::bad_alloc, exit 4).
+  constexpr std::size_t kMaxBytes = 64u << 20;
+  std::string text;
+  char buf[1 << 16];
+  while (in.read(buf, sizeof buf) || in.gcount() > 0) {
+    text.append(buf, static_cast<std::size_t>(in.gcount()));
+    if (text.size() > kMaxBytes) throw InputError(path + ": larger than 64 MiB: not a scenario file");
+  }
+  YNode root = YNode::load_string(text, path);
   if (root.is_null()) return root;
   const YNode* inc = root.get("include");
   if (!inc) return root;

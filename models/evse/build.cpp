@@ -2,6 +2,8 @@
 // the directory service "stations" (name / ip:port -> station and Modbus endpoint) and the
 // vendor library "vendors".
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
 #include <set>
 
 #include "models/evse/modbus_client.h"
@@ -48,9 +50,26 @@ std::pair<double, double> range_s(const YNode& n) {
   return {v, v};
 }
 
+// Station and EV names become signal-name segments (station.<name>.state): reject what the
+// registry would refuse here, where the error can name the scenario line.
+const std::string& checked_name(const YNode& nm) {
+  const std::string& v = nm.scalar();
+  if (v.empty() ||
+      v.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") != std::string::npos)
+    nm.fail("names use letters, digits, '_' and '-'");
+  return v;
+}
+
 const VendorMap& vendor_for(Site& site, VendorLibrary& lib, const YNode& s, const std::string& name) {
   if (const YNode* m = s.get("map")) return lib.define(*m, "station-" + name);
-  if (const YNode* f = s.get("model_file")) return lib.load_file(site.resolve_path(f->scalar()));
+  if (const YNode* f = s.get("model_file")) {
+    std::string path = site.resolve_path(f->scalar());
+    // Name the scenario line that refers to the missing map, not only the map's path.
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(path, ec) || !std::ifstream(path))
+      f->fail("station model file not found (or not a readable file): " + path);
+    return lib.load_file(path);
+  }
   const YNode& model = s["model"];
   std::string id = model.scalar();
   if (id == "webasto-live") {
@@ -73,10 +92,6 @@ static void add_modbus_rpc(Site& site, StationDirectory& dir) {
   auto& client = site.make<ModbusClient>(dir);
   site.add_rpc("modbus", [&client](const nlohmann::json& a) -> nlohmann::json {
     if (!a.contains("fn") || !a.contains("station")) throw SignalError("modbus: needs fn and station");
-    const std::string fn = a["fn"];
-    const std::string st = a["station"];
-    const int unit = a.value("unit", 1);
-    if (unit < 0 || unit > 255) throw SignalError("modbus: unit id must be 0..255");
     auto reg16 = [](const nlohmann::json& v) {
       long x = v.get<long>();
       if (x < 0 || x > 0xFFFF) throw SignalError("modbus: register values are 0..65535");
@@ -84,6 +99,11 @@ static void add_modbus_rpc(Site& site, StationDirectory& dir) {
     };
     ModbusResult r;
     try {
+      // Inside the try: wrong argument types are "bad arguments", not internal errors.
+      const std::string fn = a["fn"];
+      const std::string st = a["station"];
+      const int unit = a.value("unit", 1);
+      if (unit < 0 || unit > 255) throw SignalError("modbus: unit id must be 0..255");
       if (fn == "read_holding")
         r = client.read_holding(st, a.at("addr"), a.value("count", 1), unit);
       else if (fn == "read_input")
@@ -144,7 +164,7 @@ void build(Site& site, const YNode& root) {
     for (const YNode& s : stations->items()) {
       StationConfig c;
       const YNode& nm = s["name"];
-      c.name = nm.scalar();
+      c.name = checked_name(nm);
       if (by_name.count(c.name)) nm.fail("duplicate station name '" + c.name + "'");
       const VendorMap& vm = vendor_for(site, lib, s, c.name);
       c.vendor = &vm;
@@ -234,7 +254,7 @@ void build(Site& site, const YNode& root) {
     for (const YNode& e : evs->items()) {
       EvConfig c;
       const YNode& nm = e["name"];
-      c.name = nm.scalar();
+      c.name = checked_name(nm);
       if (!names.insert(c.name).second) nm.fail("duplicate EV name '" + c.name + "'");
       const YNode& st = e["station"];
       auto it = by_name.find(st.scalar());

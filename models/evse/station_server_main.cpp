@@ -34,14 +34,32 @@ int sc_main(int argc, char** argv) {
   int base = 0;
   double duration = -1;
   std::uint64_t seed = 1;
-  for (int i = 2; i + 1 < argc; i += 2) {
-    if (!std::strcmp(argv[i], "--port"))
-      base = std::atoi(argv[i + 1]);
-    else if (!std::strcmp(argv[i], "--duration"))
-      duration = std::atof(argv[i + 1]);
-    else if (!std::strcmp(argv[i], "--seed"))
-      seed = std::strtoull(argv[i + 1], nullptr, 10);
-    else {
+  // Strict values: a flag without a value or with junk is a usage error, not 0 (atoi).
+  auto number = [](const char* flag, const char* v, double lo, double hi, double& out) {
+    char* end = nullptr;
+    out = std::strtod(v, &end);
+    if (end == v || *end || !(out >= lo && out <= hi)) {
+      std::fprintf(stderr, "%s expects a number %g..%g, got '%s'\n", flag, lo, hi, v);
+      return false;
+    }
+    return true;
+  };
+  for (int i = 2; i < argc; i += 2) {
+    if (i + 1 >= argc) {
+      std::fprintf(stderr, "%s needs a value\n", argv[i]);
+      return 2;
+    }
+    double v = 0;
+    if (!std::strcmp(argv[i], "--port")) {
+      if (!number("--port", argv[i + 1], 0, 65535, v)) return 2;
+      base = static_cast<int>(v);
+    } else if (!std::strcmp(argv[i], "--duration")) {
+      if (!number("--duration", argv[i + 1], 0, 8640000, v)) return 2;
+      duration = v;
+    } else if (!std::strcmp(argv[i], "--seed")) {
+      if (!number("--seed", argv[i + 1], 0, 9e15, v)) return 2;
+      seed = static_cast<std::uint64_t>(v);
+    } else {
       std::fprintf(stderr, "unknown option %s\n", argv[i]);
       return 2;
     }

@@ -3,6 +3,7 @@
 #include <elf.h>
 
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 
@@ -18,9 +19,23 @@ std::optional<std::uint32_t> ElfImage::symbol(const std::string& name) const {
 
 ElfImage ElfImage::load(const std::string& path) {
   auto fail = [&](const std::string& why) -> void { throw InputError("firmware '" + path + "': " + why); };
+  std::error_code ec;  // a directory opens fine but throws on the first read
+  if (std::filesystem::is_directory(path, ec)) fail("is a directory, not an ELF file");
   std::ifstream in(path, std::ios::binary);
   if (!in) fail("cannot open the file (missing or unreadable)");
-  std::vector<std::uint8_t> f((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  // Bounded read: a device such as /dev/zero never ends.
+  constexpr std::size_t kMaxBytes = 64u << 20;
+  std::vector<std::uint8_t> f;
+  try {
+    char buf[1 << 16];
+    while (in.read(buf, sizeof buf) || in.gcount() > 0) {
+      f.insert(f.end(), buf, buf + in.gcount());
+      if (f.size() > kMaxBytes) fail("larger than 64 MiB: not a firmware image for a 1 MiB flash");
+    }
+    if (in.bad()) fail("cannot read the file");
+  } catch (const std::ios_base::failure& e) {
+    fail(std::string("cannot read the file: ") + e.what());
+  }
 
   auto need = [&](std::uint64_t off, std::uint64_t len, const char* what) {
     if (off + len > f.size() || off + len < off)

@@ -189,8 +189,15 @@ void build(Site& site, const YNode& root) {
       std::string pw = a.str_or("password", "");
       if (!pw.empty() && (pw.size() < 8 || pw.size() > 63)) a["password"].fail("a WPA2 password is 8..63 characters");
       std::vector<double> bands = a.has("band") ? bands_of(a["band"]) : std::vector<double>{2.4e9};
-      auto& ap =
-          net->wifi->add_ap(ssid, pw, bands, a.qty_or("signal", "dBm", -60), static_cast<int>(a.num_or("channel", 6)));
+      const double signal = a.qty_or("signal", "dBm", -60);
+      const int channel = static_cast<int>(a.num_or("channel", 6));
+      AccessPoint* added = nullptr;
+      try {  // the SSID becomes part of signal names (net.wifi.ap.<ssid>.up): name the line if it cannot
+        added = &net->wifi->add_ap(ssid, pw, bands, signal, channel);
+      } catch (const SignalError& e) {
+        a["ssid"].fail(e.what());
+      }
+      auto& ap = *added;
       ap.max_clients = static_cast<int>(a.num_or("max_clients", 32));
       a.finish();
     }

@@ -111,7 +111,10 @@ int cmd_run(const std::vector<std::string>& args) {
 int cmd_signals(const std::vector<std::string>& args) {
   if (args.size() != 1 || args[0] == "--help") {
     std::cout << "lmsim signals SCENARIO: list every signal and knob with type and unit\n";
-    return args.size() == 1 ? 0 : 2;
+    if (args.size() == 1) return 0;
+    // A usage error says so on stderr, like every other exit 2.
+    std::cerr << "lmsim: error: signals takes exactly one SCENARIO argument (got " << args.size() << ")\n";
+    return 2;
   }
   SessionOptions o;
   o.scenario_path = args[0];
@@ -189,7 +192,8 @@ int cmd_test(const std::vector<std::string>& args) {
           code = 4;
         }
         j["file"] = files[i];
-        std::ofstream((tmp / (std::to_string(i) + ".json")).string()) << j.dump();
+        std::ofstream((tmp / (std::to_string(i) + ".json")).string())
+            << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);  // bytes that are not UTF-8
         std::cout.flush();
         _exit(code);
       }
@@ -203,10 +207,8 @@ int cmd_test(const std::vector<std::string>& args) {
   for (std::size_t i = 0; i < files.size(); ++i) {
     nlohmann::json j;
     std::ifstream in((tmp / (std::to_string(i) + ".json")).string());
-    if (in)
-      in >> j;
-    else
-      j = {{"scenario", files[i]}, {"error", "the scenario's process died"}};
+    if (in) j = nlohmann::json::parse(in, nullptr, false);
+    if (!in || !j.is_object()) j = {{"scenario", files[i]}, {"error", "the scenario's process died"}};
     // A scenario may expect to fail (`expect: {verdict: fail}`): it passes the suite when it does.
     std::string expected = j.value("expected_verdict", "pass");
     std::string verdict = j.value("verdict", "error");
