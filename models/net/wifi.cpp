@@ -1,5 +1,7 @@
 #include "models/net/wifi.h"
 
+#include <cctype>
+
 #include <algorithm>
 
 namespace lmsim::net {
@@ -31,7 +33,12 @@ AccessPoint& Wifi::add_ap(const std::string& ssid, const std::string& password, 
   ap->bands_hz = std::move(bands);
   ap->channel = channel;
   auto& reg = site_.registry();
-  std::string p = "net.wifi.ap." + ssid;
+  // SSIDs are free text ("My Home 2.4"); in signal names other characters than letters,
+  // digits, '_' and '-' become '_' (net.wifi.ap.My_Home_2_4.signal).
+  std::string seg = ssid;
+  for (char& c : seg)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '-') c = '_';
+  std::string p = "net.wifi.ap." + seg;
   ap->signal =
       &reg.add_number(p + ".signal", "dBm", signal_dbm).as_knob().describe("level of " + ssid + " at the device");
   ap->up = &reg.add_bool(p + ".up", true).as_knob().describe("access point " + ssid + " powered and beaconing");
