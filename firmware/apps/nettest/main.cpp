@@ -145,6 +145,10 @@ void serve_forever() {
   hal::console_puts("http: serving on ports 80 and 4000\n");
   static char req[kListenerCount][512];  // one request buffer per socket: clients may interleave
   std::uint32_t got[kListenerCount] = {};
+  // A client that connects and then stays silent would hold a socket for ever (two of them
+  // would block the port): like any web server, drop it after a request timeout.
+  constexpr std::uint32_t kRequestTimeoutMs = 5000;
+  std::uint32_t active_since[kListenerCount] = {};  // millis() of the last sign of life, 0 = idle
   for (;;) {
     for (int i = 0; i < kListenerCount; ++i) {
       const int s = kListeners[i].socket;
@@ -152,10 +156,22 @@ void serve_forever() {
       if (st == drivers::Netc::CLOSED || st == drivers::Netc::CLOSE_WAIT) {
         if (st == drivers::Netc::CLOSE_WAIT) netc.close(s);
         got[i] = 0;
+        active_since[i] = 0;
         netc.tcp_listen(s, kListeners[i].port);
         continue;
       }
-      if (st != drivers::Netc::ESTABLISHED || netc.rx_avail(s) == 0) continue;
+      if (st != drivers::Netc::ESTABLISHED) continue;
+      const std::uint32_t now = hal::millis() | 1u;  // never 0 (0 means idle)
+      if (active_since[i] == 0) active_since[i] = now;
+      if (netc.rx_avail(s) == 0) {
+        if (now - active_since[i] > kRequestTimeoutMs) {
+          netc.close(s);  // the next pass listens again
+          got[i] = 0;
+          active_since[i] = 0;
+        }
+        continue;
+      }
+      active_since[i] = now;
       char* r = req[i];
       got[i] += netc.recv(s, r + got[i], static_cast<std::uint32_t>(sizeof req[i] - 1 - got[i]));
       r[got[i]] = 0;
@@ -163,6 +179,7 @@ void serve_forever() {
         netc.send(s, kPage, sizeof kPage - 1);
         netc.close(s);
         got[i] = 0;
+        active_since[i] = 0;
       }
     }
     hal::sleep_until_ms(hal::millis() + 1);
