@@ -1,12 +1,13 @@
 // lmsim: run scenarios, test folders of scenarios, list signals.
 //   lmsim run SCENARIO [--until T] [--seed N] [--set name=value]... [--trace F.vcd|F.csv
 //             --signals GLOB...] [--junit F] [--result F] [--realtime] [--log]
-//   lmsim test DIR [-j N] [--junit F]
+//   lmsim test DIR [-j N] [-k TEXT]... [--junit F]
 //   lmsim signals SCENARIO
 // Exit codes: 0 pass, 1 assertion failed, 2 usage or input error, 3 firmware fault, 4 internal.
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <boost/program_options.hpp>
 #include <filesystem>
 #include <fstream>
@@ -138,7 +139,10 @@ int cmd_test(const std::vector<std::string>& args) {
   po::options_description opts("lmsim test DIR [options]");
   int jobs = 1;
   std::string junit;
+  std::vector<std::string> filters;
   opts.add_options()("help,h", "this help")("jobs,j", po::value(&jobs), "parallel scenarios (default 1)")(
+      "filter,k", po::value(&filters),
+      "run only scenarios whose path (relative to DIR) contains this text; repeatable (any matches)")(
       "junit", po::value(&junit), "JUnit XML file for all scenarios (default DIR/junit.xml is not written)")(
       "dir", po::value<std::string>(), "folder");
   po::variables_map vm;
@@ -151,11 +155,19 @@ int cmd_test(const std::vector<std::string>& args) {
   std::vector<std::string> files;
   for (const auto& e : fs::recursive_directory_iterator(dir)) {
     auto p = e.path();
-    if (e.is_regular_file() && (p.extension() == ".yaml" || p.extension() == ".yml") && p.filename().string()[0] != '_')
-      files.push_back(p.string());
+    if (!e.is_regular_file() || (p.extension() != ".yaml" && p.extension() != ".yml") ||
+        p.filename().string()[0] == '_')
+      continue;
+    const std::string rel = fs::relative(p, dir).string();
+    if (!filters.empty() && std::none_of(filters.begin(), filters.end(),
+                                         [&](const std::string& f) { return rel.find(f) != std::string::npos; }))
+      continue;
+    files.push_back(p.string());
   }
   std::sort(files.begin(), files.end());
-  if (files.empty()) throw UsageError("lmsim test: no scenario (*.yaml) in '" + dir.string() + "'");
+  if (files.empty())
+    throw UsageError("lmsim test: no scenario (*.yaml) in '" + dir.string() + "'" +
+                     (filters.empty() ? std::string() : " matching the -k filters"));
   check_writable(junit, "JUnit file");
   fs::path tmp = fs::temp_directory_path() / ("lmsim-test-" + std::to_string(getpid()));
   fs::create_directories(tmp);

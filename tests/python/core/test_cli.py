@@ -180,6 +180,12 @@ def test_folder_of_scenarios(run_lmsim, tmp_path):
     assert "2 passed, 2 failed" in r.stdout
     root = ET.parse(junit).getroot()
     assert root.get("tests") == "6" and root.get("failures") == "1" and root.get("errors") == "1"
+    # -k: only paths containing one of the texts
+    r = run_lmsim("test", d, "-k", "a.y", "-k", "d.y")
+    assert r.returncode == 0 and "2 passed, 0 failed" in r.stdout, r.stdout
+    assert "a.yaml" in r.stdout and "d.yaml" in r.stdout and "b.yaml" not in r.stdout
+    r = run_lmsim("test", d, "-k", "zzz")
+    assert r.returncode == 2 and "matching the -k filters" in r.stderr
 
 
 def test_realtime_follows_the_wall_clock(run_lmsim, write_scenario, tmp_path):
