@@ -141,7 +141,16 @@ YNode YNodeBuilder::load_rec(const std::string& path, int depth, std::vector<std
       if (c == ps) f->fail("include cycle through '" + ps + "'");
     if (!fs::exists(p)) f->fail("included file '" + ps + "' does not exist");
     chain.push_back(ps);
-    YNode base = load_rec(ps, depth + 1, chain);
+    YNode base;
+    try {
+      base = load_rec(ps, depth + 1, chain);
+    } catch (const InputError& e) {
+      // As compilers do: the error's own place, then where the file was included from (once).
+      std::string msg = e.what();
+      if (msg.find(" (included from ") == std::string::npos)
+        msg += " (included from " + f->file() + ":" + std::to_string(f->line()) + ")";
+      throw InputError(msg);
+    }
     chain.pop_back();
     merged = first ? base : YNode::merge(merged, base);
     first = false;

@@ -73,5 +73,11 @@ TEST(YNode, IncludeMergesAndDefaultsApplyToListItems) {
   EXPECT_NE(error_of([&] { YNode::load_file((dir / "cyc.yaml").string()); }).find("cycle"), std::string::npos);
   EXPECT_NE(error_of([&] { YNode::load_file((dir / "missing.yaml").string()); }).find("cannot open"),
             std::string::npos);
+  // An error inside an included file names its own place and the including line.
+  std::ofstream(dir / "_bad.yaml") << "a: 1\nb: [1, 2\n";
+  std::ofstream(dir / "inc.yaml") << "seed: 1\ninclude: [_base.yaml, _bad.yaml]\n";
+  auto inc = error_of([&] { YNode::load_file((dir / "inc.yaml").string()); });
+  EXPECT_NE(inc.find("_bad.yaml:"), std::string::npos) << inc;
+  EXPECT_NE(inc.find("(included from " + (dir / "inc.yaml").string() + ":2)"), std::string::npos) << inc;
   fs::remove_all(dir);
 }
