@@ -144,7 +144,8 @@ void Uart::publish_tx(Time upto) {
   for (char c : out) {
     if (c == '\n') {
       if (!line_.empty() && line_.back() == '\r') line_.pop_back();
-      site_.log(LogLevel::Info, "device.uart0", line_);
+      // Blank lines carry nothing in the run log (the stream signal keeps every byte).
+      if (!line_.empty()) site_.log(LogLevel::Info, "device.uart0", line_);
       line_.clear();
     } else {
       line_.push_back(c);

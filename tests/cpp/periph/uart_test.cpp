@@ -83,6 +83,14 @@ TEST(Uart, TxGoesToStreamAndLogLines) {
   EXPECT_EQ(at_size(17), 1 * kMs + 17 * kByte115200);
   EXPECT_EQ(at_size(29), 1 * kMs + 29 * kByte115200);
   EXPECT_LT(rec.v.size(), 10u);  // a few bursts, not one change per byte
+  // Blank lines stay in the stream but not in the run log.
+  puts_polling(bus, "\r\n\r\nthird\n");
+  run_until(now() + 10 * kMs);
+  EXPECT_EQ(tx.text(), "boot SE12345678\r\nsecond line\nno newline\r\n\r\nthird\n");
+  uart_lines.clear();
+  for (auto& l : site->log_lines())
+    if (l.find("device.uart0:") != std::string::npos) uart_lines.push_back(l.substr(l.find("device.uart0:") + 14));
+  EXPECT_EQ(uart_lines, (std::vector<std::string>{"boot SE12345678", "second line", "no newline", "third"}));
 }
 
 TEST(Uart, ByteTimingAt115200AndFifoDepth) {
