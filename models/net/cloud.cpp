@@ -18,10 +18,7 @@ HttpServer::Reply error(int status, const std::string& msg) {
 Cloud::Cloud(Lan& lan, Ip ip, const std::string& hostname, std::map<std::string, std::string> evse_tokens)
     : lan_(lan), tokens_(std::move(evse_tokens)) {
   auto& reg = lan.site().registry();
-  host_ = &lan.add_host("cloud", Segment::Internet);
-  host_->set_address(ip, 0, 0, 0);
-  host_->hostnames = {hostname};
-  host_->add_knobs(reg, "net.cloud", 2 * kMs, 0);
+  host_ = &lan.add_internet_service("cloud", ip, hostname, "net.cloud", 2 * kMs);
   count_ = &reg.add_number("net.cloud.telemetry_count", "", 0).describe("telemetry records stored by the cloud");
   last_ = &reg.add_string("net.cloud.last_telemetry").describe("the last telemetry record (JSON)");
   ripple_ = &reg.add_enum("net.cloud.ripple", {"normal", "reduced", "blocked"}, 0)
@@ -159,10 +156,7 @@ HttpServer::Reply Cloud::evse(const HttpMessage& req, const std::string& dev, co
 
 NtpServer::NtpServer(Lan& lan, Ip ip, const std::string& hostname) : lan_(lan) {
   auto& reg = lan.site().registry();
-  host_ = &lan.add_host("ntp", Segment::Internet);
-  host_->set_address(ip, 0, 0, 0);
-  host_->hostnames = {hostname};
-  host_->add_knobs(reg, "net.ntp", 5 * kMs, 0);
+  host_ = &lan.add_internet_service("ntp", ip, hostname, "net.ntp", 5 * kMs);
   host_->udp_bind(123, this);
   requests_ = &reg.add_number("net.ntp.requests", "", 0).describe("NTP requests answered");
 }

@@ -105,6 +105,15 @@ Host& Lan::add_host(const std::string& name, Segment seg) {
   return *hosts_.back();
 }
 
+Host& Lan::add_internet_service(const std::string& name, Ip ip, const std::string& hostname, const std::string& knobs,
+                                Time latency) {
+  Host& h = add_host(name, Segment::Internet);
+  h.set_address(ip, 0, 0, 0);
+  h.hostnames = {hostname};
+  h.add_knobs(site_.registry(), knobs, latency, 0);
+  return h;
+}
+
 Host* Lan::find_host(const std::string& name) const {
   for (auto& h : hosts_)
     if (h->name() == name) return h.get();

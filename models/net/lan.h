@@ -95,6 +95,10 @@ class Lan {
   Site& site() { return site_; }
 
   Host& add_host(const std::string& name, Segment seg);
+  // A server on the internet at `ip`, known to DNS as `hostname`, with the knobs
+  // `<knobs>.up/.latency/.loss` (cloud, NTP, api.zaptec.com).
+  Host& add_internet_service(const std::string& name, Ip ip, const std::string& hostname, const std::string& knobs,
+                             Time latency);
   Host* find_host(const std::string& name) const;
   Host* host_by_ip(Segment seg, Ip ip) const;
   const std::vector<std::unique_ptr<Host>>& hosts() const { return hosts_; }

@@ -6,10 +6,7 @@ namespace lmsim::net {
 
 ZaptecApi::ZaptecApi(Lan& lan, evse::ZaptecCloud& cloud, Ip ip, const std::string& hostname) : cloud_(cloud) {
   auto& reg = lan.site().registry();
-  host_ = &lan.add_host("zaptec", Segment::Internet);
-  host_->set_address(ip, 0, 0, 0);
-  host_->hostnames = {hostname};
-  host_->add_knobs(reg, "net.zaptec", 20 * kMs, 0);
+  host_ = &lan.add_internet_service("zaptec", ip, hostname, "net.zaptec", 20 * kMs);
   requests_ = &reg.add_number("net.zaptec.requests", "", 0).describe("HTTP requests served by api.zaptec.com");
   server_ = std::make_unique<HttpServer>(
       *host_, kPort, lan.sched(), [this](const HttpMessage& r, Time t) { return handle(r, t); }, 10 * kMs);
