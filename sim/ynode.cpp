@@ -77,9 +77,11 @@ struct YNodeBuilder {
 };
 
 std::string YNode::where() const {
+  // Appends rather than `":" + std::string`: GCC 12 at -O3 flags that concatenation with a
+  // false -Wrestrict (GCC bug 105329).
   std::string s = file_;
-  if (line_ > 0) s += ":" + std::to_string(line_);
-  if (!path_.empty()) s += ": field '" + path_ + "'";
+  if (line_ > 0) s.append(":").append(std::to_string(line_));
+  if (!path_.empty()) s.append(": field '").append(path_).append("'");
   return s;
 }
 

@@ -57,10 +57,14 @@ std::string run(const std::string& cmd, int* rc) {
 }  // namespace
 
 TEST(EvseRealClient, PymodbusReadsIdentityAndSetsCurrent) {
-  if (access("/usr/bin/python3", X_OK) != 0) GTEST_SKIP() << "no /usr/bin/python3";
+  if (access("/usr/bin/python3", X_OK) != 0) GTEST_SKIP() << "no /usr/bin/python3 (Debian package python3)";
+  // Probe exactly what the script uses: the TCP client also needs serial_asyncio, which is only
+  // a Recommends of python3-pymodbus.
   int probe = -1;
-  run("/usr/bin/python3 -c 'import pymodbus' 2>&1", &probe);
-  if (probe != 0) GTEST_SKIP() << "python3-pymodbus missing";
+  std::string why = run("/usr/bin/python3 -c 'from pymodbus.client import ModbusTcpClient' 2>&1", &probe);
+  if (probe != 0)
+    GTEST_SKIP() << "pymodbus TCP client unavailable (Debian packages python3-pymodbus python3-serial-asyncio): "
+                 << why;
   Server s;
   ASSERT_GT(s.port, 0);
   const std::string script =
@@ -90,7 +94,7 @@ TEST(EvseRealClient, PymodbusReadsIdentityAndSetsCurrent) {
 }
 
 TEST(EvseRealClient, MbpollReadsHoldingRegisters) {
-  if (access("/usr/bin/mbpoll", X_OK) != 0) GTEST_SKIP() << "mbpoll missing";
+  if (access("/usr/bin/mbpoll", X_OK) != 0) GTEST_SKIP() << "mbpoll missing (Debian package mbpoll)";
   Server s;
   ASSERT_GT(s.port, 0);
   int rc = -1;

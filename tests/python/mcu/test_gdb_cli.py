@@ -1,8 +1,12 @@
 """`lmsim run --gdb PORT`: gdb-multiarch stops the boot firmware at main, then the run completes."""
 import re
+import shutil
 import subprocess
 
+import pytest
 
+
+@pytest.mark.skipif(shutil.which("gdb-multiarch") is None, reason="gdb-multiarch missing (Debian package gdb-multiarch)")
 def test_gdb_breakpoint_then_run_completes(lmsim_bin, build_dir, tmp_path):
     sc = tmp_path / "g.yaml"
     sc.write_text("duration: 2s\ndevice: {firmware: \"@firmware/boot.elf\", serial: SE12345678}\n"
