@@ -16,6 +16,9 @@ namespace {
 std::uint16_t be16(const std::uint8_t* p) {
   return static_cast<std::uint16_t>(p[0] << 8 | p[1]);
 }
+std::uint16_t swap16(std::uint16_t w) {
+  return static_cast<std::uint16_t>(w << 8 | w >> 8);
+}
 }  // namespace
 
 ModbusEndpoint::ModbusEndpoint(StationCore& core) : core_(core), vm_(core.vendor()) {
@@ -94,15 +97,25 @@ void ModbusEndpoint::encode(const RegDef& r) {
       tab[1] = r.lsw_first ? hi : lo;
       break;
     }
+    default: break;
+  }
+  if (r.low_byte_first && r.enc != Encoding::Raw && r.enc != Encoding::Ascii)
+    for (std::size_t i = 0; i < r.words; ++i) tab[i] = swap16(tab[i]);
+  switch (r.enc) {
     case Encoding::Raw:
     case Encoding::Ascii:
       for (std::size_t i = 0; i < r.words; ++i) tab[i] = 0;
       tab[r.words - 1] = static_cast<std::uint16_t>(code);
       break;
+    default: break;
   }
 }
 
-bool ModbusEndpoint::decode(const RegDef& r, const std::uint16_t* w, double& value) const {
+bool ModbusEndpoint::decode(const RegDef& r, const std::uint16_t* raw, double& value) const {
+  std::uint16_t w[2] = {raw[0], r.words > 1 ? raw[1] : std::uint16_t{0}};
+  if (r.low_byte_first && r.enc != Encoding::Raw && r.enc != Encoding::Ascii)
+    for (auto& x : w) x = swap16(x);
+  if (r.enc == Encoding::Raw || r.enc == Encoding::Ascii) w[0] = raw[r.words - 1];
   double code;
   switch (r.enc) {
     case Encoding::U16: code = w[0]; break;
@@ -114,7 +127,7 @@ bool ModbusEndpoint::decode(const RegDef& r, const std::uint16_t* w, double& val
       code = r.enc == Encoding::U32 ? static_cast<double>(x) : static_cast<double>(static_cast<std::int32_t>(x));
       break;
     }
-    default: code = w[r.words - 1];
+    default: code = w[0];
   }
   if ((r.min && code < *r.min) || (r.max && code > *r.max)) return false;
   value = code / r.scale;
@@ -145,7 +158,7 @@ std::vector<std::uint8_t> ModbusEndpoint::handle(const std::uint8_t* adu, std::s
       if (count < 1 || count > 125) return exception(adu, 3);
       if (addr + count > 0x10000) return exception(adu, 2);
       const Table table = fc == 3 ? Table::Holding : Table::Input;
-      bool drop = false;
+      bool drop = false, errors_read = false;
       const RegDef* last = nullptr;
       for (std::uint32_t a = addr; a < addr + count; ++a) {
         const RegDef* r = vm_.find(table, static_cast<std::uint16_t>(a));
@@ -153,6 +166,7 @@ std::vector<std::uint8_t> ModbusEndpoint::handle(const std::uint8_t* adu, std::s
         if (r != last) {
           encode(*r);
           drop |= r->drop_on_read;
+          errors_read |= r->bind == Bind::Errors;
           last = r;
         }
       }
@@ -161,6 +175,7 @@ std::vector<std::uint8_t> ModbusEndpoint::handle(const std::uint8_t* adu, std::s
         return {};
       }
       auto out = reply(adu, len);
+      if (errors_read) core_.errors_read();
       core_.served(true);
       return out;
     }

@@ -200,6 +200,7 @@ void StationCore::power_off(Time t) {
 void StationCore::lapse(Time t) {
   lapsed_ = true;
   errors_ |= kCommLost;
+  comm_lost_seen_ = false;
   failsafe_->set(1, t);
   site_.log(LogLevel::Info, "station." + cfg_.name, "communication watchdog lapsed");
   if (vendor().has(Quirk::UniteFailsafeDropsSocket)) {
@@ -208,15 +209,22 @@ void StationCore::lapse(Time t) {
   }
 }
 
-void StationCore::feed(Time t) {
-  // The station checks (and clears) the life bit every timeout/2, at least 3 s, from the
-  // first time the master writes it.
-  if (!wd_armed_) lifebit_check_ = t + seconds_to_time(std::max(3.0, comm_timeout_ / 2));
+void StationCore::arm(Time t) {
+  // Monitoring starts now as if fed: the master has until the timeout to feed it. The
+  // station checks (and clears) the life bit every timeout/2, at least 3 s, from here.
+  if (wd_armed_) return;
   wd_armed_ = true;
+  wd_last_feed_ = t;
+  lifebit_check_ = t + seconds_to_time(std::max(3.0, comm_timeout_ / 2));
+}
+
+void StationCore::feed(Time t) {
+  arm(t);
   wd_last_feed_ = t;
   if (lapsed_) {
     lapsed_ = false;
-    errors_ &= ~static_cast<std::uint32_t>(kCommLost);
+    if (vendor().comm_lost_clear == FlagClear::Feed || comm_lost_seen_)
+      errors_ &= ~static_cast<std::uint32_t>(kCommLost);
     failsafe_->set(0, t);
   }
 }
@@ -537,6 +545,8 @@ int StationCore::write(Bind b, double v, bool pending_restart) {
     case Bind::CommTimeout:
       if (v < 0) return 3;
       comm_timeout_ = v;
+      // The life-bit check runs every timeout/2: a new timeout restarts that period.
+      if (wd_armed_) lifebit_check_ = last_t_ + seconds_to_time(std::max(3.0, comm_timeout_ / 2));
       break;
     case Bind::Lifebit:
       if (v != 0 && v != 1) return 3;
@@ -566,8 +576,21 @@ int StationCore::write(Bind b, double v, bool pending_restart) {
 
 void StationCore::served(bool is_read) {
   const Watchdog w = vendor().watchdog;
+  if (w != Watchdog::None) {
+    const WatchdogArm a = vendor().arm_rule();
+    if (a == WatchdogArm::AnyRequest || (a == WatchdogArm::FirstWrite && !is_read)) arm(last_t_);
+  }
   if ((w == Watchdog::AnyRead && is_read) || w == Watchdog::AnyRequest) feed(last_t_);
   sync(last_t_);
+}
+
+void StationCore::errors_read() {
+  if (!(errors_ & kCommLost)) return;
+  comm_lost_seen_ = true;
+  if (!lapsed_) {
+    errors_ &= ~static_cast<std::uint32_t>(kCommLost);
+    errors_sig_->set(errors_, last_t_);
+  }
 }
 
 int StationCore::open_connection(Time t) {

@@ -87,6 +87,8 @@ class StationCore : public sc_core::sc_module, public plant::Consumer {
   int write(Bind b, double v, bool pending_restart);
   // A request was served (feeds the watchdog per the vendor rule).
   void served(bool is_read);
+  // The error register was read (a latched "communication lost" flag may clear).
+  void errors_read();
   // Connection bookkeeping for one-client vendors and socket drops.
   int open_connection(Time t);
   void close_connection(int id);
@@ -112,6 +114,7 @@ class StationCore : public sc_core::sc_module, public plant::Consumer {
   void power_on(Time t);
   void power_off(Time t);
   void lapse(Time t);
+  void arm(Time t);
   void feed(Time t);
   double effective_limit() const;
   bool error_stop() const;
@@ -151,6 +154,7 @@ class StationCore : public sc_core::sc_module, public plant::Consumer {
   bool session_stopped_ = false, authorized_ = false, locked_ = false, available_ = true;
   std::uint32_t errors_ = 0;
   bool wd_armed_ = false, lapsed_ = false;
+  bool comm_lost_seen_ = false;  // the flag was read since the lapse
   Time wd_last_feed_ = 0;
   int lifebit_ = 0;
   Time lifebit_check_ = 0;

@@ -110,6 +110,12 @@ RegDef parse_reg(const YNode& n, bool vendor_lsw) {
   r.lsw_first = vendor_lsw;
   if (const YNode* t = n.get("type")) r.enc = parse_enc(*t);
   if (const YNode* o = n.get("order")) r.lsw_first = parse_order(*o);
+  if (const YNode* b = n.get("bytes")) {
+    if (b->scalar() == "lo-first")
+      r.low_byte_first = true;
+    else if (b->scalar() != "hi-first")
+      b->fail("bytes must be hi-first or lo-first");
+  }
   switch (r.enc) {
     case Encoding::U16:
     case Encoding::S16: r.words = 1; break;
@@ -183,6 +189,8 @@ RegDef parse_reg(const YNode& n, bool vendor_lsw) {
         r.words_const = {static_cast<std::uint16_t>(x), static_cast<std::uint16_t>(x >> 16)};
       else
         r.words_const = {static_cast<std::uint16_t>(x >> 16), static_cast<std::uint16_t>(x)};
+      if (r.low_byte_first)
+        for (auto& w : r.words_const) w = static_cast<std::uint16_t>(w << 8 | w >> 8);
     }
   }
   if (const YNode* t = n.get("text")) {
@@ -263,6 +271,28 @@ void apply_yaml(VendorMap& m, const YNode& n) {
       m.watchdog = Watchdog::Countdown;
     else
       w->fail("watchdog must be none, any-read, any-request, lifebit or countdown");
+  }
+  if (const YNode* f = n.get("comm_lost_clear")) {
+    if (f->scalar() == "feed")
+      m.comm_lost_clear = FlagClear::Feed;
+    else if (f->scalar() == "error-read")
+      m.comm_lost_clear = FlagClear::ErrorRead;
+    else
+      f->fail("comm_lost_clear must be feed or error-read");
+  }
+  if (const YNode* a = n.get("watchdog_arm")) {
+    const std::string& s = a->scalar();
+    if (s == "any-request")
+      m.watchdog_arm = WatchdogArm::AnyRequest;
+    else if (s == "first-write")
+      m.watchdog_arm = WatchdogArm::FirstWrite;
+    else if (s == "feed")
+      m.watchdog_arm = WatchdogArm::Feed;
+    else
+      a->fail("watchdog_arm must be any-request, first-write or feed");
+    // A countdown runs from the written count: there is nothing to time before the first one.
+    if (m.watchdog == Watchdog::Countdown && *m.watchdog_arm != WatchdogArm::Feed)
+      a->fail("a countdown watchdog is armed only by its countdown write (watchdog_arm: feed)");
   }
   if (const YNode* d = n.get("defaults")) {
     m.default_setpoint = d->qty_or("setpoint", "A", m.default_setpoint);

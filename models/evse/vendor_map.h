@@ -61,6 +61,13 @@ enum class Bind : std::uint8_t {
 const char* to_string(Bind b);
 
 enum class Watchdog : std::uint8_t { None, AnyRead, AnyRequest, Lifebit, Countdown };
+// What starts the communication watchdog after boot (`watchdog_arm:`). Feeding is separate
+// (`watchdog:`): a life-bit station armed by a setpoint write lapses if no life bit follows.
+enum class WatchdogArm : std::uint8_t {
+  AnyRequest,  // the first served request of any kind
+  FirstWrite,  // the first served write (a read-only monitor does not arm it)
+  Feed,        // only the first feeding request (life bit / countdown write)
+};
 
 // Named behaviour hooks implemented in C++ (StationCore / ModbusEndpoint).
 enum class Quirk : std::uint8_t {
@@ -72,6 +79,12 @@ enum class Quirk : std::uint8_t {
   EcuDlmMode,                      // the DLM role register changes how the HEMS limit applies
 };
 
+// When the "communication lost" error flag clears after the master is back (`comm_lost_clear:`).
+enum class FlagClear : std::uint8_t {
+  Feed,       // with the request that ends the lapse (a controller polling status first never sees it)
+  ErrorRead,  // once the error register has been read (latched until the controller saw it)
+};
+
 struct RegDef {
   std::string name;
   std::string origin;  // file:line of the table entry
@@ -80,6 +93,7 @@ struct RegDef {
   Table table = Table::Holding;
   Encoding enc = Encoding::U16;
   bool lsw_first = false;
+  bool low_byte_first = false;  // each word sent low byte first (MENNEKES ECU error codes)
   Bind bind = Bind::Const;
   double scale = 1;  // register value = base value * scale (e.g. 1000 for mA)
   int shift = 0;     // bits to shift the encoded value left (ABB state in the high byte)
@@ -110,6 +124,14 @@ struct VendorMap {
   Time min_off_time = 0;  // shorter power interruptions leave the station half-started
   int readonly_write_exception = 2;
   Watchdog watchdog = Watchdog::None;
+  FlagClear comm_lost_clear = FlagClear::ErrorRead;
+  std::optional<WatchdogArm> watchdog_arm;  // unset: the default for the watchdog kind
+  WatchdogArm arm_rule() const {
+    if (watchdog_arm) return *watchdog_arm;
+    if (watchdog == Watchdog::Countdown) return WatchdogArm::Feed;
+    if (watchdog == Watchdog::Lifebit) return WatchdogArm::FirstWrite;
+    return WatchdogArm::AnyRequest;
+  }
   double default_setpoint = 32;  // A, after boot
   double default_failsafe = 6;   // A
   double default_timeout = 60;   // s
