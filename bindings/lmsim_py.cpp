@@ -11,6 +11,7 @@
 #include <filesystem>
 
 #include "sim/host.h"
+#include "sim/output_file.h"
 
 namespace py = pybind11;
 using namespace lmsim;
@@ -48,7 +49,7 @@ py::object from_json(const nlohmann::json& j) {
 class PySite {
  public:
   PySite(py::object scenario, py::object seed, py::object overrides, std::string trace,
-         std::vector<std::string> signals, bool realtime) {
+         std::vector<std::string> signals, bool realtime, py::object trace_limit) {
     SessionOptions o;
     if (py::isinstance<py::dict>(scenario)) {
       // JSON is YAML: errors then name line 1 of "<dict>" and the field path.
@@ -81,6 +82,20 @@ class PySite {
       }
     o.trace_path = trace;
     o.trace_globs = signals;
+    if (!trace_limit.is_none()) {
+      // Bytes as an int, or a size text as on the command line ("500MB", "2GiB").
+      std::optional<std::uint64_t> n;
+      if (py::isinstance<py::int_>(trace_limit) && !py::isinstance<py::bool_>(trace_limit)) {
+        if (trace_limit.cast<py::int_>() > py::int_(0)) n = trace_limit.cast<std::uint64_t>();
+      } else if (py::isinstance<py::str>(trace_limit))
+        n = parse_byte_size(trace_limit.cast<std::string>());
+      else
+        throw py::type_error("trace_limit must be a number of bytes or a size such as '500MB'");
+      if (!n || *n == 0)
+        throw py::value_error("trace_limit must be a size such as 500MB, 2GB or 64KiB, got " +
+                              py::repr(trace_limit).cast<std::string>());
+      o.trace_limit = *n;
+    }
     o.realtime = realtime;
     try {
       py::gil_scoped_release nogil;
@@ -208,10 +223,14 @@ A simulated site, elaborated from a scenario (a YAML file path or a dict), in it
     site["site.grid.L1.voltage"]; site["site.ripple.mode"] = "blocked"
     t, v = site.trace("site.fuse.L1.current")
     result = site.finish()           # verdicts, assertions, figures, provenance
+
+trace="t.csv" writes a trace (committed by finish(); trace_limit=bytes or "500MB" stops it
+cleanly, default 4GB); a failed write makes finish()'s verdict "error" with output_errors.
 )doc")
-      .def(py::init<py::object, py::object, py::object, std::string, std::vector<std::string>, bool>(),
+      .def(py::init<py::object, py::object, py::object, std::string, std::vector<std::string>, bool, py::object>(),
            py::arg("scenario"), py::arg("seed") = py::none(), py::arg("overrides") = py::none(), py::arg("trace") = "",
-           py::arg("signals") = std::vector<std::string>{}, py::arg("realtime") = false)
+           py::arg("signals") = std::vector<std::string>{}, py::arg("realtime") = false,
+           py::arg("trace_limit") = py::none())
       .def("run", &PySite::run, py::arg("until") = py::none(), py::arg("for_") = py::none(),
            "Advance to `until` or by `for_` (seconds or '10s'); default: to the scenario's duration. Returns the time.")
       .def("run_until", &PySite::run_until, py::arg("condition"), py::arg("timeout") = py::none(),

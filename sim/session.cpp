@@ -3,6 +3,8 @@
 #include <openssl/evp.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cctype>
 #include <csignal>
 
 #include <chrono>
@@ -15,6 +17,7 @@
 #include <thread>
 
 #include "sim/elaborate.h"
+#include "sim/output_file.h"
 #include "sim/report.h"
 #include "sim/stimulus.h"
 
@@ -204,6 +207,17 @@ Session::Session(SessionOptions opt) : opt_(std::move(opt)) {
         report_rec_.attach(*s, 0);
     }
 
+  if (const YNode* st = root.get("site")) {
+    std::vector<Signal*> phases;
+    for (const char* n : {"site.fuse.L1.current", "site.fuse.L2.current", "site.fuse.L3.current"})
+      if (Signal* p = site.registry().find(n)) phases.push_back(p);
+    if (!phases.empty()) {
+      // The plant's default rating when the scenario names none (models/plant/build.cpp).
+      const YNode* mf = st->get("main_fuse");
+      double rating = mf ? mf->qty_or("rating", "A", 63) : 63;
+      kpis_ = std::make_unique<LoadKpis>(phases, rating, 0);
+    }
+  }
   if (!opt_.trace_path.empty()) {
     std::vector<Signal*> sigs;
     if (opt_.trace_globs.empty()) sigs = site.registry().all();
@@ -214,7 +228,12 @@ Session::Session(SessionOptions opt) : opt_(std::move(opt)) {
         if (std::find(sigs.begin(), sigs.end(), s) == sigs.end()) sigs.push_back(s);
     }
     std::sort(sigs.begin(), sigs.end(), [](auto* a, auto* b) { return a->name() < b->name(); });
-    trace_ = TraceWriter::open(opt_.trace_path, sigs);
+    try {
+      trace_ = TraceWriter::open(opt_.trace_path, sigs);
+    } catch (const OutputError& e) {
+      throw InputError(e.what());  // before the run: a path problem, nothing is lost yet
+    }
+    trace_->set_limit(opt_.trace_limit);
   }
   if (opt_.realtime) pacer_ = &site.make<Pacer>("pacer", site);
   if (opt_.gdb_port >= 0) {
@@ -299,12 +318,27 @@ void Session::finish() {
   if (!started_) advance(0);
   asserts_->finish(now());
   results_ = asserts_->results();
-  if (trace_) trace_->close();
+  if (trace_) {
+    try {
+      trace_->close();
+    } catch (const OutputError& e) {
+      output_errors_.push_back(e.what());
+    }
+    trace_info_ = {{"path", trace_->path()},
+                   {"bytes", trace_->bytes()},
+                   {"limit_bytes", trace_->limit()},
+                   {"complete", !trace_->limit_reached() && !trace_->failed()}};
+    if (trace_->limit_reached()) trace_info_["stopped_at_s"] = time_to_seconds(trace_->stopped_at());
+    if (trace_->failed()) trace_info_["error"] = trace_->error();
+  }
   finished_ = true;
 }
 
 int Session::exit_code() const {
+  // Missing outputs first: a pass whose results are lost must not read as a pass.
+  if (!output_errors_.empty() || (trace_ && trace_->failed())) return kOutputError;
   if (!site_->faults().empty()) return kFirmwareFault;
+  if (wall_timeout_s_ > 0) return kWallTimeout;
   if (interrupted_) return 128 + interrupted_;
   for (const auto& r : results_)
     if (!r.passed) return kAssertFailed;
@@ -321,13 +355,26 @@ nlohmann::json Session::result_json() const {
   int code = exit_code();
   j["scenario"] = name_;
   j["file"] = file_;
-  j["verdict"] = code == kPass ? "pass" : code == kAssertFailed ? "fail" : "fault";
+  j["verdict"] = code == kPass            ? "pass"
+                 : code == kAssertFailed  ? "fail"
+                 : code == kOutputError   ? "error"
+                 : code == kFirmwareFault ? "fault"
+                                          : "interrupted";
   j["expected_verdict"] = expected_verdict_;
   j["exit_code"] = code;
   j["sim_time_s"] = time_to_seconds(now());
   j["wall_time_s"] = wall_s_;
-  if (interrupted_)
+  if (wall_timeout_s_ > 0)
+    j["interrupted_by"] = "wall-timeout";
+  else if (interrupted_)
     j["interrupted_by"] = interrupted_ == SIGINT ? "SIGINT" : interrupted_ == SIGTERM ? "SIGTERM" : "signal";
+  if (!trace_info_.is_null()) j["trace"] = trace_info_;
+  json oe = json::array();
+  for (const auto& e : output_errors_) oe.push_back(e);
+  if (trace_ && trace_->failed() &&
+      std::find(output_errors_.begin(), output_errors_.end(), trace_->error()) == output_errors_.end())
+    oe.push_back(trace_->error());
+  j["output_errors"] = oe;
   j["speed_factor"] = wall_s_ > 0 ? time_to_seconds(now()) / wall_s_ : 0.0;
   if (opt_.realtime) j["realtime_max_lag_s"] = realtime_max_lag_s();
   j["assertions"] = json::array();
@@ -347,6 +394,7 @@ nlohmann::json Session::result_json() const {
   for (const auto& f : stats_.figures())
     figs[f.sig->name()] = {{"min", f.min}, {"max", f.max}, {"final", f.sig->value()}, {"unit", f.sig->unit()}};
   j["figures"] = figs;
+  if (kpis_) j["kpis"] = kpis_->figures(now());
   json prov;
   prov["scenario_sha256"] = sha256_hex(scenario_text_);
   prov["seed"] = seed_;
@@ -364,11 +412,16 @@ nlohmann::json Session::result_json() const {
   return j;
 }
 
-void Session::write_result(const std::string& path) const {
-  std::ofstream out(path);
-  if (!out) throw InputError(path + ": cannot write result file");
-  // replace: names and values from the scenario or the UART may hold bytes that are not UTF-8.
-  out << result_json().dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+bool Session::write_result(const std::string& path) {
+  try {
+    // replace: names and values from the scenario or the UART may hold bytes that are not UTF-8.
+    write_file_atomic(path, result_json().dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n",
+                      "result file");
+    return true;
+  } catch (const OutputError& e) {
+    output_errors_.push_back(e.what());
+    return false;
+  }
 }
 
 std::string junit_xml(const std::vector<nlohmann::json>& results, const std::string& suite_name) {
@@ -400,6 +453,11 @@ std::string junit_xml(const std::vector<nlohmann::json>& results, const std::str
         }
         cases << "</testcase>\n";
       }
+    if (r.contains("output_errors") && !r["output_errors"].empty()) {
+      ++t, ++e;
+      cases << "    <testcase classname=\"" << xml_escape(sc) << "\" name=\"outputs written\"><error message=\""
+            << xml_escape(r["output_errors"][0].get<std::string>()) << "\"/></testcase>\n";
+    }
     if (r.contains("faults") && !xfail) {
       ++t;
       cases << "    <testcase classname=\"" << xml_escape(sc) << "\" name=\"no firmware fault\">";
@@ -420,16 +478,24 @@ std::string junit_xml(const std::vector<nlohmann::json>& results, const std::str
   return x.str();
 }
 
-void Session::write_report(const std::string& path) const {
-  std::ofstream out(path);
-  if (!out) throw InputError(path + ": cannot write the report");
-  out << html_report(result_json(), report_rec_, site_->log_lines());
+bool Session::write_report(const std::string& path) {
+  try {
+    write_file_atomic(path, html_report(result_json(), report_rec_, site_->log_lines()), "the report");
+    return true;
+  } catch (const OutputError& e) {
+    output_errors_.push_back(e.what());
+    return false;
+  }
 }
 
-void Session::write_junit(const std::string& path) const {
-  std::ofstream out(path);
-  if (!out) throw InputError(path + ": cannot write JUnit file");
-  out << junit_xml({result_json()}, name_);
+bool Session::write_junit(const std::string& path) {
+  try {
+    write_file_atomic(path, junit_xml({result_json()}, name_), "JUnit file");
+    return true;
+  } catch (const OutputError& e) {
+    output_errors_.push_back(e.what());
+    return false;
+  }
 }
 
 // --- run_scenario ---------------------------------------------------------------------------
@@ -460,6 +526,10 @@ static void print_summary(const Session& s, const nlohmann::json& j) {
     o << buf;
   }
   if (j.contains("realtime_max_lag_s")) o << "  real-time max lag: " << j["realtime_max_lag_s"].get<double>() << " s\n";
+  if (j.contains("trace") && j["trace"].contains("stopped_at_s"))
+    o << "  trace stopped at " << format_time(seconds_to_time(j["trace"]["stopped_at_s"].get<double>()))
+      << " (size limit " << j["trace"]["limit_bytes"].get<std::uint64_t>() << " bytes)\n";
+  for (const auto& e : j["output_errors"]) o << "  OUTPUT ERROR " << e.get<std::string>() << "\n";
   o << "  verdict: " << j["verdict"].get<std::string>() << " (exit " << j["exit_code"].get<int>() << ")\n";
 }
 
@@ -484,9 +554,26 @@ int run_scenario(const RunRequest& req, nlohmann::json* result_out) {
   Time end = req.until ? *req.until : s.duration();
   // Chunks so that a progress line can be drawn and an interrupt is seen within a chunk (the
   // pacer sees it within 1 ms in real-time mode); simulation results do not depend on them.
-  Time step = std::max<Time>(end / (req.progress ? 200 : 2000), kMs);
-  while (s.now() < end && !s.stopped() && !interrupt_signal()) {
+  const Time max_step = std::max<Time>(end / (req.progress ? 200 : 2000), kMs);
+  // Chunks adapt to take about 20-100 ms of wall time, so that an interrupt or the wall
+  // timeout is seen soon even when simulation is slow (dense stimuli, long runs).
+  Time step = std::min<Time>(max_step, 100 * kMs);
+  // The wall clock only decides when to give up and how to chunk, never what is simulated.
+  using clk = std::chrono::steady_clock;
+  const auto wall0 = clk::now();
+  bool timed_out = false;
+  while (s.now() < end && !s.stopped() && !interrupt_signal() && !s.output_failed()) {
+    const auto c0 = clk::now();
+    if (req.wall_timeout_s > 0 && std::chrono::duration<double>(c0 - wall0).count() >= req.wall_timeout_s) {
+      timed_out = true;
+      break;
+    }
     s.run_until(std::min(end, s.now() + step));
+    double chunk_s = std::chrono::duration<double>(clk::now() - c0).count();
+    if (chunk_s < 0.02)
+      step = std::min(max_step, step * 2);
+    else if (chunk_s > 0.1)
+      step = std::max<Time>(kMs, step / 2);
     if (req.progress) {
       double sim = time_to_seconds(s.now());
       std::fprintf(stderr, "\r  %s  x%.0f real time   ", format_time(s.now()).c_str(),
@@ -498,13 +585,27 @@ int run_scenario(const RunRequest& req, nlohmann::json* result_out) {
     s.set_interrupted(sig);
     std::fprintf(stderr, "lmsim: interrupted at %s (%s): finishing the run there\n", format_time(s.now()).c_str(),
                  sig == SIGINT ? "SIGINT" : "SIGTERM");
+  } else if (timed_out) {
+    s.set_wall_timeout(req.wall_timeout_s);
+    std::fprintf(stderr, "lmsim: --wall-timeout %gs reached at %s simulated: finishing the run there\n",
+                 req.wall_timeout_s, format_time(s.now()).c_str());
   }
+  if (s.output_failed() && s.now() < end)
+    std::fprintf(stderr, "lmsim: error: %s; run stopped at %s\n",
+                 s.result_json()["output_errors"][0].get<std::string>().c_str(), format_time(s.now()).c_str());
   s.finish();
-  auto j = s.result_json();
-  if (!req.quiet) print_summary(s, j);
-  if (!req.result_path.empty()) s.write_result(req.result_path);
-  if (!req.junit_path.empty()) s.write_junit(req.junit_path);
+  // The result file goes last so that it records every earlier failed write.
   if (!req.session.report_path.empty()) s.write_report(req.session.report_path);
+  if (!req.junit_path.empty()) s.write_junit(req.junit_path);
+  if (!req.result_path.empty()) s.write_result(req.result_path);
+  auto j = s.result_json();
+  for (const auto& e : j["output_errors"]) std::fprintf(stderr, "lmsim: error: %s\n", e.get<std::string>().c_str());
+  if (j.contains("trace") && j["trace"].contains("stopped_at_s"))
+    std::fprintf(stderr, "lmsim: warning: %s reached the trace size limit (%llu bytes): tracing stopped at %s\n",
+                 j["trace"]["path"].get<std::string>().c_str(),
+                 static_cast<unsigned long long>(j["trace"]["limit_bytes"].get<std::uint64_t>()),
+                 format_time(seconds_to_time(j["trace"]["stopped_at_s"].get<double>())).c_str());
+  if (!req.quiet) print_summary(s, j);
   if (result_out) *result_out = j;
   return s.exit_code();
 }

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "sim/assertions.h"
+#include "sim/kpis.h"
 #include "sim/site.h"
 #include "sim/timeline.h"
 #include "sim/trace.h"
@@ -17,13 +18,25 @@
 namespace lmsim {
 
 // Exit codes of `lmsim run` and the meaning of a verdict.
-enum ExitCode { kPass = 0, kAssertFailed = 1, kInputError = 2, kFirmwareFault = 3, kInternalError = 4 };
+// An output that could not be written (full disk) is verdict "error" with exit 4, like an
+// internal error: the run's results are not all where they were asked for.
+enum ExitCode {
+  kPass = 0,
+  kAssertFailed = 1,
+  kInputError = 2,
+  kFirmwareFault = 3,
+  kInternalError = 4,
+  kOutputError = 4,
+  kWallTimeout = 124,  // --wall-timeout, as GNU timeout(1)
+};
 // An interrupted run (SIGINT/SIGTERM) exits with 128 + the signal number, as shells expect.
 
 // Ctrl-C and SIGTERM end a `lmsim run` at the current simulated time and still write its
 // outputs (a second Ctrl-C kills). The handlers only set a flag that the run loop reads.
 void install_interrupt_handlers();
 int interrupt_signal();  // 0 when not interrupted
+
+constexpr std::uint64_t kDefaultTraceLimit = 4'000'000'000;  // 4 GB
 
 struct SessionOptions {
   std::string scenario_path;                                   // file; or an origin name when text is given
@@ -32,6 +45,7 @@ struct SessionOptions {
   std::vector<std::pair<std::string, std::string>> overrides;  // --set name=value
   std::string trace_path;                                      // .vcd or .csv
   std::vector<std::string> trace_globs;                        // default: all signals
+  std::uint64_t trace_limit = kDefaultTraceLimit;              // bytes; tracing stops there
   std::string report_path;                                     // self-contained HTML report
   bool realtime = false;
   bool expose = false;  // with realtime: loopback listeners for the device and the stations
@@ -69,11 +83,17 @@ class Session {
   void finish();
   bool finished() const { return finished_; }
   void set_interrupted(int signo) { interrupted_ = signo; }
+  void set_wall_timeout(double seconds) { wall_timeout_s_ = seconds; }
   int exit_code() const;
   nlohmann::json result_json() const;
-  void write_result(const std::string& path) const;
-  void write_junit(const std::string& path) const;
-  void write_report(const std::string& path) const;
+  // Each writes its file under a temporary name and renames it; a failure is recorded (verdict
+  // "error", exit 4, listed in result_json()["output_errors"]) and returned as false.
+  bool write_result(const std::string& path);
+  bool write_junit(const std::string& path);
+  bool write_report(const std::string& path);
+  // A trace write has failed: the run should stop, its verdict is "error".
+  bool output_failed() const { return !output_errors_.empty() || (trace_ && trace_->failed()); }
+  const std::vector<std::string>& output_errors() const { return output_errors_; }
   double wall_seconds() const { return wall_s_; }
   double realtime_max_lag_s() const;
   const std::vector<AssertionResult>& assertion_results() const { return results_; }
@@ -88,12 +108,16 @@ class Session {
   Recorder recorder_;
   Recorder report_rec_;  // the key figures, recorded for the HTML report
   Stats stats_;
+  std::unique_ptr<LoadKpis> kpis_;  // sites with a main fuse
   SessionOptions opt_;
   std::string name_, scenario_text_, file_;
   std::uint64_t seed_ = 1;
   Time duration_ = 0;
   bool started_ = false, finished_ = false;
-  int interrupted_ = 0;                    // signal that ended the run early
+  int interrupted_ = 0;                     // signal that ended the run early
+  double wall_timeout_s_ = 0;               // > 0: the run was ended by --wall-timeout
+  std::vector<std::string> output_errors_;  // "PATH: cannot write WHAT: REASON"
+  nlohmann::json trace_info_;
   std::string expected_verdict_ = "pass";  // `expect: {verdict: fail}` for negative scenarios
   double wall_s_ = 0;
   std::vector<AssertionResult> results_;
@@ -107,6 +131,7 @@ struct RunRequest {
   std::string junit_path, result_path;
   bool progress = false;
   bool quiet = false;
+  double wall_timeout_s = 0;  // > 0: end the run after this much wall-clock time
 };
 int run_scenario(const RunRequest& req, nlohmann::json* result_out = nullptr);
 

@@ -10,17 +10,10 @@
 
 namespace lmsim {
 
-TraceFile::TraceFile(const std::string& path) : f_(std::fopen(path.c_str(), "wb")) {
-  if (!f_) throw InputError(path + ": cannot open trace file for writing");
-}
-TraceFile::~TraceFile() {
-  flush();
-  if (f_) std::fclose(f_);
-}
 void TraceFile::put(const char* s, std::size_t n) {
   if (len_ + n > sizeof buf_) flush();
   if (n > sizeof buf_) {
-    std::fwrite(s, 1, n, f_);
+    file_.write(s, n);
     total_ += n;
     return;
   }
@@ -39,14 +32,24 @@ void TraceFile::put_double(double v) {
   len_ = static_cast<std::size_t>(r.ptr - buf_);
 }
 void TraceFile::flush() {
-  if (len_ && f_) std::fwrite(buf_, 1, len_, f_);
+  if (len_) file_.write(buf_, len_);
   total_ += len_;
   len_ = 0;
 }
 
 TraceWriter::~TraceWriter() = default;
 
-std::unique_ptr<TraceWriter> TraceWriter::open(const std::string& path, const std::vector<Signal*>& signals, Time) {
+bool TraceWriter::may_write(Time t) {
+  if (stopped_) return false;
+  if (f_.failed()) stopped_ = true;  // the run reports it; formatting more would be wasted
+  if (!stopped_ && f_.bytes() >= limit_) {
+    stopped_ = limit_reached_ = true;
+    stopped_at_ = t;
+  }
+  return !stopped_;
+}
+
+std::unique_ptr<TraceWriter> TraceWriter::open(const std::string& path, const std::vector<Signal*>& signals) {
   auto ends = [&](const char* e) {
     std::size_t n = std::strlen(e);
     return path.size() >= n && path.compare(path.size() - n, n, e) == 0;
@@ -66,7 +69,7 @@ static std::string vcd_id(std::size_t i) {
   return s;
 }
 
-VcdWriter::VcdWriter(const std::string& path, const std::vector<Signal*>& signals) : f_(path) {
+VcdWriter::VcdWriter(const std::string& path, const std::vector<Signal*>& signals) : TraceWriter(path) {
   for (auto* s : signals)
     if (s->type() != SignalType::Stream && s->type() != SignalType::String) signals_.push_back(s);
   f_.put("$comment lmsim trace $end\n$timescale 1ps $end\n");
@@ -98,12 +101,16 @@ VcdWriter::VcdWriter(const std::string& path, const std::vector<Signal*>& signal
     else if (s->type() == SignalType::Enum) {
       std::string states;
       for (std::size_t k = 0; k < s->states().size(); ++k)
-        states += (k ? "," : "") + std::to_string(k) + "=" + s->states()[k];
+        states.append(k ? "," : "").append(std::to_string(k)).append("=").append(s->states()[k]);
       f_.put("$comment " + s->name() + ": " + states + " $end\n");
       f_.put("$var integer 32 " + ids_.back() + " " + leaf + " $end\n");
-    } else
-      f_.put("$var real 64 " + ids_.back() + " " + leaf +
-             (s->unit().empty() ? "" : "_" + std::string(s->unit() == "%" ? "pct" : s->unit())) + " $end\n");
+    } else {
+      // Appended, not `"_" + std::string`: GCC 12 at -O3 reports a false -Wrestrict there
+      // (GCC bug 105329).
+      std::string unit;
+      if (!s->unit().empty()) unit.append("_").append(s->unit() == "%" ? "pct" : s->unit());
+      f_.put("$var real 64 " + ids_.back() + " " + leaf + unit + " $end\n");
+    }
   }
   while (!open.empty()) {
     f_.put("$upscope $end\n");
@@ -143,8 +150,12 @@ void VcdWriter::write_value(const Signal& s, std::size_t idx) {
 }
 
 void VcdWriter::on_change(const Signal& s, Time t) {
-  if (closed_) return;
+  if (closed_ || stopped_) return;
   if (t != last_t_) {
+    if (!may_write(t)) {
+      if (limit_reached_) f_.put("$comment lmsim: trace stopped here at its size limit $end\n");
+      return;
+    }
     f_.put('#');
     f_.put_u64(t);
     f_.put('\n');
@@ -167,7 +178,7 @@ void VcdWriter::close() {
   if (closed_) return;
   for (auto* s : signals_) s->remove_listener(this);
   closed_ = true;
-  f_.flush();
+  f_.commit();
 }
 
 // --- CSV ---------------------------------------------------------------------------------
@@ -185,7 +196,7 @@ static void csv_text(TraceFile& f, const std::string& v) {
   f.put('"');
 }
 
-CsvWriter::CsvWriter(const std::string& path, const std::vector<Signal*>& signals) : f_(path) {
+CsvWriter::CsvWriter(const std::string& path, const std::vector<Signal*>& signals) : TraceWriter(path) {
   for (auto* s : signals)
     if (s->type() != SignalType::Stream) signals_.push_back(s);
   f_.put("time_s");
@@ -224,9 +235,13 @@ void CsvWriter::row() {
 }
 
 void CsvWriter::on_change(const Signal& s, Time t) {
-  if (closed_) return;
+  if (closed_ || stopped_) return;
   // One row per timestamp, with the values as settled at that time.
-  if (pending_ && t != pending_t_) row();
+  if (pending_ && t != pending_t_) {
+    row();
+    pending_ = false;
+  }
+  if (t != pending_t_ && !may_write(t)) return;
   pending_t_ = t;
   pending_ = true;
   std::size_t i = index_.at(&s);
@@ -238,10 +253,10 @@ void CsvWriter::on_change(const Signal& s, Time t) {
 
 void CsvWriter::close() {
   if (closed_) return;
-  if (pending_) row();
+  if (pending_ && !stopped_) row();
   for (auto* s : signals_) s->remove_listener(this);
   closed_ = true;
-  f_.flush();
+  f_.commit();
 }
 
 // --- Recorder ----------------------------------------------------------------------------

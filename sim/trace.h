@@ -6,15 +6,16 @@
 #include <unordered_map>
 #include <vector>
 
+#include "sim/output_file.h"
 #include "sim/registry.h"
 
 namespace lmsim {
 
 // Buffered file output with our own number formatting (iostreams are too slow for traces).
+// Written under a temporary name; commit() renames it into place (see StreamFile).
 class TraceFile {
  public:
-  explicit TraceFile(const std::string& path);
-  ~TraceFile();
+  explicit TraceFile(const std::string& path) : file_(path, "trace") {}
   void put(const char* s, std::size_t n);
   void put(const std::string& s) { put(s.data(), s.size()); }
   void put(char c) {
@@ -25,24 +26,48 @@ class TraceFile {
   void put_double(double v);
   void flush();
   std::uint64_t bytes() const { return total_ + len_; }
+  bool failed() const { return file_.failed(); }
+  const std::string& error() const { return file_.error(); }
+  const std::string& path() const { return file_.path(); }
+  void commit() {
+    flush();
+    file_.commit();
+  }
 
  private:
-  std::FILE* f_;
+  StreamFile file_;
   char buf_[1 << 16];
   std::size_t len_ = 0;
   std::uint64_t total_ = 0;
 };
 
+// Tracing stops cleanly (after the last complete time step) when the file reaches `limit`
+// bytes or a write fails; the run goes on. close() commits the file and throws OutputError
+// when it could not be written completely.
 class TraceWriter : public ChangeListener {
  public:
+  explicit TraceWriter(const std::string& path) : f_(path) {}
   ~TraceWriter() override;
   virtual void close() = 0;
-  virtual std::uint64_t bytes() const = 0;
-  static std::unique_ptr<TraceWriter> open(const std::string& path, const std::vector<Signal*>& signals,
-                                           Time end_hint = 0);
+  std::uint64_t bytes() const { return f_.bytes(); }
+  const std::string& path() const { return f_.path(); }
+  bool failed() const { return f_.failed(); }
+  const std::string& error() const { return f_.error(); }
+  void set_limit(std::uint64_t bytes) { limit_ = bytes; }
+  std::uint64_t limit() const { return limit_; }
+  // The first time step not written because of the limit.
+  bool limit_reached() const { return limit_reached_; }
+  Time stopped_at() const { return stopped_at_; }
+  static std::unique_ptr<TraceWriter> open(const std::string& path, const std::vector<Signal*>& signals);
 
  protected:
+  // At the start of a new time step: false when tracing has stopped (limit or failed write).
+  bool may_write(Time t);
+  TraceFile f_;
   std::vector<Signal*> signals_;
+  std::uint64_t limit_ = ~std::uint64_t{0};
+  bool limit_reached_ = false, stopped_ = false;
+  Time stopped_at_ = 0;
 };
 
 class VcdWriter : public TraceWriter {
@@ -50,11 +75,9 @@ class VcdWriter : public TraceWriter {
   VcdWriter(const std::string& path, const std::vector<Signal*>& signals);
   void on_change(const Signal& s, Time t) override;
   void close() override;
-  std::uint64_t bytes() const override { return f_.bytes(); }
 
  private:
   void write_value(const Signal& s, std::size_t idx);
-  TraceFile f_;
   std::vector<std::string> ids_;
   std::vector<const Signal*> by_index_;
   Time last_t_ = ~Time{0};
@@ -66,11 +89,9 @@ class CsvWriter : public TraceWriter {
   CsvWriter(const std::string& path, const std::vector<Signal*>& signals);
   void on_change(const Signal& s, Time t) override;
   void close() override;
-  std::uint64_t bytes() const override { return f_.bytes(); }
 
  private:
   void row();
-  TraceFile f_;
   // Values as of pending_t_: the row is written when time moves on, after the signal changed.
   std::vector<double> num_;
   std::vector<std::string> txt_;

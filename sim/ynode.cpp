@@ -141,7 +141,12 @@ YNode YNodeBuilder::load_rec(const std::string& path, int depth, std::vector<std
     std::string ps = p.lexically_normal().string();
     for (const auto& c : chain)
       if (c == ps) f->fail("include cycle through '" + ps + "'");
-    if (!fs::exists(p)) f->fail("included file '" + ps + "' does not exist");
+    std::error_code ec;  // a name the file system refuses (too long, bad characters) is bad input
+    if (!fs::exists(p, ec)) {
+      if (ps.size() > 200) ps = ps.substr(0, 200) + "...";
+      f->fail("included file '" + ps + "' " +
+              (ec ? "cannot be opened: " + ec.message() : std::string("does not exist")));
+    }
     chain.push_back(ps);
     YNode base;
     try {
@@ -212,7 +217,8 @@ static void apply_defaults(YNode& root) {
 YNode YNode::load_file(const std::string& path) {
   std::vector<std::string> chain{path};
   YNode root = YNodeBuilder::load_rec(path, 0, chain);
-  if (root.is_null()) throw InputError(path + ": the scenario is empty");
+  // Line 1: an empty file (or one with only comments) has no better place to point at.
+  if (root.is_null()) throw InputError(path + ":1: the scenario is empty");
   apply_defaults(root);
   // Reset usage marks: loading read some keys.
   std::function<void(YNode&)> reset;

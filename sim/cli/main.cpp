@@ -1,9 +1,11 @@
 // lmsim: run scenarios, test folders of scenarios, list signals.
 //   lmsim run SCENARIO [--until T] [--seed N] [--set name=value]... [--trace F.vcd|F.csv
-//             --signals GLOB...] [--junit F] [--result F] [--realtime] [--log]
-//   lmsim test DIR [-j N] [-k TEXT]... [--junit F]
+//             --signals GLOB... --trace-limit SIZE] [--junit F] [--result F] [--realtime] [--log]
+//             [--wall-timeout T]
+//   lmsim test DIR [-j N] [-k TEXT]... [--junit F] [--wall-timeout T]
 //   lmsim signals SCENARIO
-// Exit codes: 0 pass, 1 assertion failed, 2 usage or input error, 3 firmware fault, 4 internal.
+// Exit codes: 0 pass, 1 assertion failed, 2 usage or input error, 3 firmware fault, 4 internal
+// error or an output that could not be written, 124 wall timeout, 128+N signal N.
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -14,6 +16,7 @@
 #include <iostream>
 #include <map>
 
+#include "sim/output_file.h"
 #include "sim/session.h"
 
 namespace po = boost::program_options;
@@ -28,8 +31,10 @@ const char* kUsage =
     "  test DIR          run every scenario in a folder, one JUnit file\n"
     "  signals SCENARIO  list the signals and knobs of a scenario's site\n"
     "options: --help, --version\n"
-    "exit codes: 0 pass, 1 assertion failed, 2 usage or input error, 3 firmware fault, 4 internal error,\n"
-    "            130/143 interrupted by SIGINT/SIGTERM (outputs are written for the time simulated)\n";
+    "exit codes: 0 pass, 1 assertion failed, 2 usage or input error, 3 firmware fault,\n"
+    "            4 internal error or an output file that could not be written (verdict: error),\n"
+    "            124 --wall-timeout reached, 130/143 interrupted by SIGINT/SIGTERM\n"
+    "            (when interrupted or timed out, outputs are written for the time simulated)\n";
 
 struct UsageError : std::runtime_error {
   using std::runtime_error::runtime_error;
@@ -43,6 +48,13 @@ std::vector<std::pair<std::string, std::string>> parse_sets(const std::vector<st
     out.emplace_back(s.substr(0, eq), s.substr(eq + 1));
   }
   return out;
+}
+
+double parse_wall_timeout(const std::string& v) {
+  if (v.empty()) return 0;
+  auto t = parse_duration(v);
+  if (!t || *t == 0) throw UsageError("--wall-timeout expects a duration such as 90s, 10min or 2h, got '" + v + "'");
+  return time_to_seconds(*t);
 }
 
 Time parse_time_arg(const std::string& flag, const std::string& v) {
@@ -66,7 +78,7 @@ bool parse_args(const std::vector<std::string>& args, const po::options_descript
 int cmd_run(const std::vector<std::string>& args) {
   po::options_description opts("lmsim run SCENARIO [options]");
   std::vector<std::string> sets, signals;
-  std::string until, trace, junit, result, report;
+  std::string until, trace, junit, result, report, trace_limit, wall_timeout;
   long long seed = -1;
   int gdb = -1;
   opts.add_options()("help,h", "this help")("until", po::value(&until),
@@ -75,6 +87,10 @@ int cmd_run(const std::vector<std::string>& args) {
       "set", po::value(&sets)->composing(), "name=value: a scenario key (site.main_fuse.rating=40A) or a knob at t=0")(
       "trace", po::value(&trace), "write a trace: FILE.vcd or FILE.csv")(
       "signals", po::value(&signals)->composing()->multitoken(), "signals to trace (globs; default all)")(
+      "trace-limit", po::value(&trace_limit),
+      "trace size budget, e.g. 500MB or 2GiB (default 4GB); tracing stops cleanly there, the run goes on")(
+      "wall-timeout", po::value(&wall_timeout),
+      "end the run after this much wall-clock time (e.g. 10min); outputs are written, exit 124")(
       "junit", po::value(&junit), "write a JUnit XML file")("result", po::value(&result), "write result.json")(
       "report", po::value(&report), "write a self-contained HTML report (plots of the figures)")(
       "realtime", "simulated time follows the wall clock (HIL)")(
@@ -93,6 +109,14 @@ int cmd_run(const std::vector<std::string>& args) {
   req.session.overrides = parse_sets(sets);
   req.session.trace_path = trace;
   req.session.trace_globs = signals;
+  if (!trace_limit.empty()) {
+    if (trace.empty()) throw UsageError("--trace-limit needs --trace FILE");
+    auto n = parse_byte_size(trace_limit);
+    if (!n || *n == 0)
+      throw UsageError("--trace-limit expects a size such as 500MB, 2GB or 64KiB, got '" + trace_limit + "'");
+    req.session.trace_limit = *n;
+  }
+  req.wall_timeout_s = parse_wall_timeout(wall_timeout);
   req.session.realtime = vm.count("realtime") > 0;
   req.session.expose = vm.count("expose") > 0;
   if (req.session.expose && !req.session.realtime) throw UsageError("--expose needs --realtime");
@@ -138,17 +162,19 @@ int cmd_signals(const std::vector<std::string>& args) {
 int cmd_test(const std::vector<std::string>& args) {
   po::options_description opts("lmsim test DIR [options]");
   int jobs = 1;
-  std::string junit;
+  std::string junit, wall_timeout;
   std::vector<std::string> filters;
   opts.add_options()("help,h", "this help")("jobs,j", po::value(&jobs), "parallel scenarios (default 1)")(
       "filter,k", po::value(&filters),
       "run only scenarios whose path (relative to DIR) contains this text; repeatable (any matches)")(
       "junit", po::value(&junit), "JUnit XML file for all scenarios (default DIR/junit.xml is not written)")(
+      "wall-timeout", po::value(&wall_timeout), "wall-clock budget per scenario (e.g. 10min); exit 124 when reached")(
       "dir", po::value<std::string>(), "folder");
   po::variables_map vm;
   if (!parse_args(args, opts, "dir", vm)) return 0;
   if (!vm.count("dir")) throw UsageError("lmsim test: missing DIR");
   if (jobs < 1 || jobs > 256) throw UsageError("-j must be between 1 and 256");
+  const double wall_timeout_s = parse_wall_timeout(wall_timeout);
   namespace fs = std::filesystem;
   fs::path dir = vm["dir"].as<std::string>();
   if (!fs::is_directory(dir)) throw UsageError("lmsim test: '" + dir.string() + "' is not a folder");
@@ -195,6 +221,7 @@ int cmd_test(const std::vector<std::string>& args) {
           RunRequest req;
           req.session.scenario_path = files[i];
           req.quiet = true;
+          req.wall_timeout_s = wall_timeout_s;
           code = run_scenario(req, &j);
         } catch (const InputError& e) {
           j = {{"scenario", files[i]}, {"error", e.what()}};
@@ -204,8 +231,14 @@ int cmd_test(const std::vector<std::string>& args) {
           code = 4;
         }
         j["file"] = files[i];
-        std::ofstream((tmp / (std::to_string(i) + ".json")).string())
-            << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);  // bytes that are not UTF-8
+        try {
+          write_file_atomic((tmp / (std::to_string(i) + ".json")).string(),
+                            j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),  // bytes not UTF-8
+                            "scenario result");
+        } catch (const OutputError& e) {
+          std::fprintf(stderr, "lmsim: error: %s\n", e.what());
+          code = kOutputError;
+        }
         std::cout.flush();
         _exit(code);
       }
@@ -220,17 +253,22 @@ int cmd_test(const std::vector<std::string>& args) {
     nlohmann::json j;
     std::ifstream in((tmp / (std::to_string(i) + ".json")).string());
     if (in) j = nlohmann::json::parse(in, nullptr, false);
-    if (!in || !j.is_object()) j = {{"scenario", files[i]}, {"error", "the scenario's process died"}};
+    if (!in || !j.is_object())
+      j = {{"scenario", files[i]},
+           {"error",
+            codes[i] == kOutputError ? "its result could not be written (see above)" : "the scenario's process died"}};
     // A scenario may expect to fail (`expect: {verdict: fail}`): it passes the suite when it does.
     std::string expected = j.value("expected_verdict", "pass");
     std::string verdict = j.value("verdict", "error");
     bool as_expected = (codes[i] <= 3) && verdict == expected && !j.contains("error");
-    const char* v = as_expected     ? (expected == "pass" ? "PASS" : "XFAIL")
-                    : codes[i] == 0 ? "XPASS"
-                    : codes[i] == 1 ? "FAIL"
-                    : codes[i] == 2 ? "ERROR"
-                    : codes[i] == 3 ? "FAULT"
-                                    : "CRASH";
+    const char* v = as_expected                ? (expected == "pass" ? "PASS" : "XFAIL")
+                    : codes[i] == 0            ? "XPASS"
+                    : codes[i] == 1            ? "FAIL"
+                    : codes[i] == 2            ? "ERROR"
+                    : codes[i] == 3            ? "FAULT"
+                    : codes[i] == kWallTimeout ? "TIMEOUT"
+                    : verdict == "error"       ? "ERROR"
+                                               : "CRASH";
     std::cout << v << "  " << files[i];
     if (j.contains("error")) std::cout << "\n      " << j["error"].get<std::string>();
     if (!as_expected && j.contains("assertions"))
@@ -249,9 +287,12 @@ int cmd_test(const std::vector<std::string>& args) {
   fs::remove_all(tmp);
   std::cout << (files.size() - failed) << " passed, " << failed << " failed\n";
   if (!junit.empty()) {
-    std::ofstream out(junit);
-    out << junit_xml(results, dir.string());
-    if (!out.flush()) throw InputError(junit + ": cannot write JUnit file");
+    try {
+      write_file_atomic(junit, junit_xml(results, dir.string()), "JUnit file");
+    } catch (const OutputError& e) {
+      std::cerr << "lmsim: error: " << e.what() << "\n";
+      return kOutputError;
+    }
   }
   // Any failing scenario makes the whole run fail; input errors and faults keep their code.
   return worst;
@@ -277,10 +318,21 @@ int main(int argc, char** argv) {
       std::cout << "lmsim " << LMSIM_VERSION << "\n";
       return 0;
     }
-    if (cmd == "run") return cmd_run(rest);
-    if (cmd == "test") return cmd_test(rest);
-    if (cmd == "signals") return cmd_signals(rest);
-    throw UsageError("unknown command '" + cmd + "'");
+    int code;
+    if (cmd == "run")
+      code = cmd_run(rest);
+    else if (cmd == "test")
+      code = cmd_test(rest);
+    else if (cmd == "signals")
+      code = cmd_signals(rest);
+    else
+      throw UsageError("unknown command '" + cmd + "'");
+    // The summary on stdout is an output too (`lmsim test ... > summary.txt` on a full disk).
+    if (!std::cout.flush() || std::fflush(stdout) != 0) {
+      std::cerr << "lmsim: error: standard output: cannot write the summary\n";
+      return kOutputError;
+    }
+    return code;
   } catch (const UsageError& e) {
     std::cerr << "lmsim: " << e.what() << "\n" << kUsage;
     return kInputError;
