@@ -1,4 +1,5 @@
-// Plant benchmark: plant + AFE (no CPU), a site with 50 loads and PV, 24 simulated hours at the
+// Plant benchmark: plant + AFE (no CPU), a site with 50 loads (15 of them households with
+// their appliance events, heat pumps with compressor starts) and PV, 24 simulated hours at the
 // default 10 ms plant step. Prints `plant.<name> VALUE UNIT` lines.
 #include <chrono>
 #include <cstdio>
@@ -38,7 +39,8 @@ int sc_main(int, char**) {
     if (i < 10)
       y += "    - {name: " + n + ", phases: " + ph + ", power: " + std::to_string(300 + 50 * i) + "W, pf: 0.95}\n";
     else if (i < 25)
-      y += "    - {name: " + n + ", phases: " + ph + ", profile: residential, peak: 6kW}\n";
+      y += "    - {name: " + n + ", phases: [L1, L2, L3], profile: household, persons: " + std::to_string(1 + i % 5) +
+           "}\n";
     else if (i < 35)
       y += "    - {name: " + n + ", phases: " + ph + ", profile: office, peak: 4kW, pf: 0.9}\n";
     else if (i < 45)

@@ -1,6 +1,7 @@
 // Builds the device from the scenario's `device:` section (absent: no device, plant-only
 // scenarios need no firmware) and provides it as service "device".
 #include "models/mcu/device.h"
+#include "models/mcu/provisioning.h"
 #include "models/models.h"
 
 namespace lmsim::mcu {
@@ -11,6 +12,7 @@ void build(Site& site, const YNode& root) {
   if (!d->is_map()) d->fail("expected a map (firmware, serial, clock, ...)");
   auto& dev = site.make<Device>("device", site, *d);
   site.provide<Device>("device", &dev);
+  if (const YNode* c = d->get("config")) write_provisioning(dev, *c, root.get("stations"));
   // `lmsim run --gdb PORT`: the core waits at reset for gdb-multiarch on 127.0.0.1:PORT.
   site.add_rpc("gdb", [&dev](const nlohmann::json& a) -> nlohmann::json {
     int port = a.value("port", 0);

@@ -1,5 +1,7 @@
 #include "models/mcu/cpu.h"
 
+#include "models/mcu/cycle_model.h"
+
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
@@ -27,17 +29,19 @@ const char* cause_name(ResetCause c) {
 constexpr std::uint32_t kXpsrMaskEpsrIpsr = 0x0600FC00u | 0x1FFu;  // IT bits and exception number
 constexpr std::uint32_t kXpsrT = 1u << 24;
 constexpr std::uint32_t kControlNpriv = 1, kControlSpsel = 2, kControlFpca = 4;
-constexpr std::uint32_t kScrSleepOnExit = 2;
-// Masked pending exceptions are re-checked this often (instructions), so that CPSIE or a
-// lowered BASEPRI lets them in promptly although the engine gives no event for it.
-constexpr std::uint64_t kMaskedPoll = 32;
+constexpr std::uint32_t kScrSleepOnExit = 2, kScrSevOnPend = 0x10;
 
 }  // namespace
 
 Cpu::Cpu(sc_core::sc_module_name name, Site& site, Bus& bus, Config cfg, std::unique_ptr<CpuEngine> engine)
     : sc_module(name), site_(site), bus_(bus), cfg_(cfg), engine_(std::move(engine)) {
   engine_->set_client(this);
+  engine_->set_cycle_model(cfg_.cycle_timing);
   systick_.set_core_clock(cfg_.clock_hz);
+  systick_.pend = [this] {
+    nvic_.set_pending(exc::SysTick, true);
+    if (running_) engine_->stop();
+  };
   auto& r = site.registry();
   sig_instr_ = &r.add_number("device.cpu.instructions", "", 0)
                     .describe("Instructions executed since the simulation started (published at quantum ends)");
@@ -176,14 +180,26 @@ void Cpu::run_thread() {
                       hex(bus_error_addr_) + " (instruction before PC=" + hex(bus_error_pc_) + ")");
       continue;
     }
-    if (take_pending()) sleeping_ = false;
+    if (take_pending()) sleeping_ = wfe_ = false;
     if (sleeping_) {
       // WFI wakes on any pending exception that could preempt, PRIMASK notwithstanding.
+      // WFE also on an event: SEV, or with SCR.SEVONPEND any exception becoming pending
+      // (ARMv7-M B1.5.18); the event register is then consumed.
       int e = nvic_.highest_pending();
-      if (e && nvic_.group(nvic_.priority(e)) < nvic_.active_priority()) {
-        sleeping_ = false;
+      bool wake = e && nvic_.group(nvic_.priority(e)) < nvic_.active_priority();
+      if (wfe_ && !wake) {
+        if (engine_->take_event()) event_ = true;
+        if ((scb_.scr & kScrSevOnPend) && nvic_.pend_events() != wfe_pend_events_) event_ = true;
+        if (event_) {
+          event_ = false;
+          wake = true;
+        }
+      }
+      if (wake) {
+        sleeping_ = wfe_ = false;
         continue;
       }
+      masked_since_ = kNoTime;  // waiting for an event is not being stuck
       Time next = systick_.next_interrupt();
       Time sc = sc_core::sc_time_stamp().value();
       if (next != SysTick::kNever && next <= sc + cfg_.quantum && !debugger_) {
@@ -217,7 +233,9 @@ void Cpu::run_thread() {
     std::uint64_t budget = quantum_cycles;
     Time tick = systick_.next_interrupt();
     if (tick != SysTick::kNever) budget = std::clamp<std::uint64_t>(cycles_until(tick), 1, budget);
-    if (nvic_.highest_pending()) budget = std::min(budget, kMaskedPoll);
+    // A pending exception that could not be taken: end the run after an instruction that may
+    // unmask it, so that it is taken at the next instruction boundary.
+    engine_->set_mask_watch(nvic_.highest_pending() != 0);
     if (debugger_) budget = std::min(budget, debugger_->before_run());
     CpuEngine::Traps traps = configured_traps();
     engine_->set_traps(traps);
@@ -228,11 +246,12 @@ void Cpu::run_thread() {
     budget_cycles_ = budget;
     idle_in_run_ = wfi_in_run_ = 0;
     CpuEngine::Exit exit = engine_->run(budget);
-    std::uint64_t n = engine_->executed();
+    std::uint64_t n = engine_->instructions_executed();
     running_ = false;
-    cycles_ += n + idle_in_run_;
+    cycles_ += engine_->executed() + idle_in_run_;
     instructions_ += n + wfi_in_run_;
     n += wfi_in_run_;
+    if (engine_->take_event()) event_ = true;
 
     if (debugger_) debugger_->after_run(exit, n);
     switch (exit) {
@@ -241,17 +260,24 @@ void Cpu::run_thread() {
       case CpuEngine::Exit::Redirect:
         if (sleep_on_exit_) sleeping_ = true;
         break;
-      case CpuEngine::Exit::Wfi: sleeping_ = true; break;
+      case CpuEngine::Exit::Wfi:
+        sleeping_ = true;
+        wfe_ = false;
+        break;
+      case CpuEngine::Exit::Wfe:
+        // The event register set: clear it and go on; else sleep until an event (B1.5.18).
+        if (event_) {
+          event_ = false;
+        } else {
+          sleeping_ = wfe_ = true;
+          wfe_pend_events_ = nvic_.pend_events();
+        }
+        break;
       case CpuEngine::Exit::MemFault: handle_mem_fault(); break;
       case CpuEngine::Exit::Undefined: {
         std::uint32_t pc = engine_->reg(CpuReg::PC);
         std::uint16_t op = 0;
         read_mem(pc, &op, 2);
-        if (op == 0xBF20) {  // WFE: the engine rejects it; sleep like WFI (no event register)
-          engine_->set_reg(CpuReg::PC, (pc + 2) | 1u);
-          sleeping_ = true;
-          break;
-        }
         raise_fault(exc::UsageFault, cfsr::UNDEFINSTR, pc, "undefined instruction " + hex(op) + " at PC=" + hex(pc));
         break;
       }
@@ -259,8 +285,49 @@ void Cpu::run_thread() {
         lockup("engine error at PC=" + hex(engine_->reg(CpuReg::PC)) + ": " + engine_->error());
         break;
     }
+    check_stuck();
     if (local_now() >= sc_core::sc_time_stamp().value() + cfg_.quantum) sync();
   }
+}
+
+// A core that runs with interrupts masked (PRIMASK or FAULTMASK) for `stuck_timeout` of
+// simulated time without sleeping makes no progress a scenario can observe (`cpsid i; b .`):
+// it is reported as a fault with the PC and the masks. Checked about once per millisecond.
+void Cpu::check_stuck() {
+  if (!cfg_.stuck_timeout || sleeping_) return;
+  Time now = local_now();
+  if (now < next_stuck_check_) return;
+  next_stuck_check_ = now + kMs;
+  static constexpr CpuReg kRegs[] = {CpuReg::PRIMASK, CpuReg::FAULTMASK, CpuReg::BASEPRI, CpuReg::PC};
+  std::uint32_t v[4];
+  engine_->read_regs(kRegs, v, 4);
+  if (!(v[0] & 1) && !(v[1] & 1)) {
+    masked_since_ = kNoTime;
+    return;
+  }
+  if (masked_since_ == kNoTime) masked_since_ = now;
+  if (now - masked_since_ < cfg_.stuck_timeout) return;
+  char dur[32];
+  std::snprintf(dur, sizeof dur, "%.3f s", time_to_seconds(now - masked_since_));
+  std::string msg = std::string("no progress: interrupts masked for ") + dur + " without sleeping, PC=" + hex(v[3]) +
+                    " PRIMASK=" + std::to_string(v[0] & 1) + " FAULTMASK=" + std::to_string(v[1] & 1) +
+                    " BASEPRI=" + hex(v[2]) + " (device.stuck_timeout)";
+  site_.log(LogLevel::Warn, "device.cpu", msg);
+  site_.report_fault("device.cpu", msg);
+  masked_since_ = kNoTime;
+  lockup_ = true;  // held like a lock-up: the run ends with the fault record
+}
+
+void Cpu::add_cycles(std::uint64_t n) {
+  if (!cfg_.cycle_timing) return;
+  if (running_)
+    idle_in_run_ += n;
+  else
+    cycles_ += n;
+}
+
+std::uint64_t Cpu::local_cycles() const {
+  return cycles_ + (running_ ? engine_->executed() + idle_in_run_ : 0);
 }
 
 void Cpu::do_reset(ResetCause cause) {
@@ -270,7 +337,8 @@ void Cpu::do_reset(ResetCause cause) {
   systick_.reset();
   scb_.reset();
   engine_->reset();
-  sleeping_ = lockup_ = bus_error_ = false;
+  sleeping_ = wfe_ = event_ = lockup_ = bus_error_ = false;
+  masked_since_ = kNoTime;
   anchor_time_ = sc_core::sc_time_stamp().value();
   anchor_cycles_ = cycles_;
   bool ok_sp = false, ok_pc = false;
@@ -331,6 +399,9 @@ void Cpu::enter(int e, std::uint32_t return_addr) {
     return;
   }
   std::memcpy(stack, w, size);
+  // With lazy stacking enabled (FPCCR.LSPEN) FPCAR holds the frame's s0 slot (B1.5.7,
+  // PushStack/UpdateFPCCR). The model fills that space at once, so LSPACT stays 0.
+  if (fpca && (scb_.fpccr & (1u << 30))) scb_.fpcar = frame + 0x20;
   bool ok = false;
   std::uint32_t vector = read32(scb_.vtor + 4u * static_cast<std::uint32_t>(e), &ok);
   if (!ok || !(vector & 1u)) {
@@ -360,9 +431,10 @@ void Cpu::enter(int e, std::uint32_t return_addr) {
   wr[n] = CpuReg::LR, wv[n++] = exc_return;
   wr[n] = CpuReg::PC, wv[n++] = vector | 1u;
   c.write_regs(wr, wv, n);
-  nvic_.set_pending(e, false);
-  nvic_.set_active(e, true);
+  nvic_.activate(e);
   ++exceptions_;
+  event_ = true;  // exception entry sets the event register (B1.5.18)
+  add_cycles(cycle_model::kExceptionEntry);
 }
 
 void Cpu::exception_return(std::uint32_t exc_return) {
@@ -376,6 +448,9 @@ void Cpu::exception_return(std::uint32_t exc_return) {
   }
   nvic_.set_active(e, false);
   if (e >= exc::Irq0 && nvic_.level(e - exc::Irq0)) nvic_.set_pending(e, true);
+  event_ = true;  // ExceptionReturn() sets the event register (B1.5.8)
+  // FAULTMASK is cleared on return from any exception but NMI (B1.5.8, ExceptionReturn()).
+  if (e != exc::NMI) c.set_reg(CpuReg::FAULTMASK, 0);
 
   // Tail-chaining: a pending exception that may preempt what we return to is entered
   // without unstacking and restacking.
@@ -391,9 +466,9 @@ void Cpu::exception_return(std::uint32_t exc_return) {
     c.set_reg(CpuReg::XPSR, (xpsr & ~kXpsrMaskEpsrIpsr) | kXpsrT | static_cast<std::uint32_t>(next));
     c.set_reg(CpuReg::LR, exc_return);
     c.set_reg(CpuReg::PC, vector | 1u);
-    nvic_.set_pending(next, false);
-    nvic_.set_active(next, true);
+    nvic_.activate(next);
     ++exceptions_;
+    add_cycles(cycle_model::kTailChain);
     return;
   }
 
@@ -436,6 +511,7 @@ void Cpu::exception_return(std::uint32_t exc_return) {
   if (control != r[2] || npriv) wr[n] = CpuReg::CONTROL, wv[n++] = control;  // else unchanged: skip
   wr[n] = CpuReg::PC, wv[n++] = w[6] | 1u;
   c.write_regs(wr, wv, n);
+  add_cycles(cycle_model::kExceptionReturn);
   if (to_thread && (scb_.scr & kScrSleepOnExit)) {
     // SLEEPONEXIT: the core sleeps instead of running thread code (modelled as a WFI at the
     // return address: the frame is unstacked here and stacked again on the wake-up).
@@ -562,6 +638,8 @@ void Cpu::handle_mem_fault() {
 }
 
 std::uint32_t Cpu::icsr_dynamic() {
+  // PENDSTSET at the core's local time (FreeRTOS' tickless idle reads it after a wrap).
+  systick_.catch_up(local_now());
   std::uint32_t xpsr = engine_->reg(CpuReg::XPSR);
   std::uint32_t active = xpsr & 0x1FF;
   std::uint32_t v = active;
@@ -578,11 +656,22 @@ std::uint32_t Cpu::icsr_dynamic() {
 
 // --- engine callbacks ---------------------------------------------------------------------
 
+bool Cpu::ppb_denied(std::uint32_t addr) {
+  // The private peripheral bus (SCS, DWT, ITM) is privileged: an unprivileged access is a
+  // BusFault (ARMv7-M B3.2.1), except STIR with CCR.USERSETMPEND.
+  if (addr < 0xE0000000u) return false;
+  static constexpr CpuReg kRegs[] = {CpuReg::XPSR, CpuReg::CONTROL};
+  std::uint32_t v[2];
+  engine_->read_regs(kRegs, v, 2);
+  if ((v[0] & 0x1FF) || !(v[1] & kControlNpriv)) return false;
+  return !(addr == 0xE000EF00u && (scb_.ccr & 2u));
+}
+
 std::uint32_t Cpu::mmio_read(std::uint32_t addr, unsigned size) {
   Time now = local_now(), sc = sc_core::sc_time_stamp().value();
   sc_core::sc_time delay = sc_core::sc_time::from_value(now > sc ? now - sc : 0);
   std::uint32_t v = 0;
-  if (!bus_.access(addr, reinterpret_cast<std::uint8_t*>(&v), size, false, delay)) {
+  if (ppb_denied(addr) || !bus_.access(addr, reinterpret_cast<std::uint8_t*>(&v), size, false, delay)) {
     bus_error_ = true;
     bus_error_write_ = false;
     bus_error_addr_ = addr;
@@ -596,7 +685,7 @@ std::uint32_t Cpu::mmio_read(std::uint32_t addr, unsigned size) {
 void Cpu::mmio_write(std::uint32_t addr, unsigned size, std::uint32_t value) {
   Time now = local_now(), sc = sc_core::sc_time_stamp().value();
   sc_core::sc_time delay = sc_core::sc_time::from_value(now > sc ? now - sc : 0);
-  if (!bus_.access(addr, reinterpret_cast<std::uint8_t*>(&value), size, true, delay)) {
+  if (ppb_denied(addr) || !bus_.access(addr, reinterpret_cast<std::uint8_t*>(&value), size, true, delay)) {
     bus_error_ = true;
     bus_error_write_ = true;
     bus_error_addr_ = addr;

@@ -28,6 +28,7 @@ namespace lmsim::mcu {
 struct ScbState {
   std::uint32_t vtor = 0, scr = 0, ccr = 0x200 /* STKALIGN */, cfsr = 0, hfsr = 0, mmfar = 0, bfar = 0;
   std::uint32_t cpacr = 0, fpccr = 0xC0000000 /* ASPEN|LSPEN */, fpcar = 0, fpdscr = 0;
+  std::uint32_t demcr = 0;
   void reset() { *this = ScbState{}; }
 };
 
@@ -62,6 +63,8 @@ class Cpu : public sc_core::sc_module, private CpuEngine::Client {
     double clock_hz = 120e6;
     Time quantum = 10 * kUs;        // upper bound of one quantum in simulated time
     bool stop_on_hardfault = true;  // a HardFault ends the run (exit 3) after logging it
+    bool cycle_timing = false;      // cycles per instruction class (cycle_model.h), else 1 each
+    Time stuck_timeout = 1 * kSec;  // running with PRIMASK/FAULTMASK set this long is a fault; 0: off
   };
   struct Memory {
     std::uint32_t base, size;
@@ -102,6 +105,8 @@ class Cpu : public sc_core::sc_module, private CpuEngine::Client {
   bool locked_up() const { return lockup_; }
   // The CPU's local time: SystemC time plus what it ran ahead in the current quantum.
   Time local_now() const;
+  // Core clock cycles since start at the local time (DWT_CYCCNT).
+  std::uint64_t local_cycles() const;
   double clock_hz() const { return cfg_.clock_hz; }
   const Config& config() const { return cfg_; }
   CpuEngine& engine() { return *engine_; }
@@ -112,6 +117,8 @@ class Cpu : public sc_core::sc_module, private CpuEngine::Client {
   Nvic& nvic() { return nvic_; }
   SysTick& systick() { return systick_; }
   ScbState& scb() { return scb_; }
+  // Called before DEMCR changes (the DWT's cycle counter is gated by DEMCR.TRCENA).
+  std::function<void()> before_demcr_write;
   // Something changed that may let an exception preempt now (NVIC writes, PendSV): end the
   // quantum after the current instruction.
   void reevaluate() { engine_->stop(); }
@@ -120,6 +127,8 @@ class Cpu : public sc_core::sc_module, private CpuEngine::Client {
 
  private:
   void run_thread();
+  void check_stuck();
+  void add_cycles(std::uint64_t n);  // exception entry/return cost (cycle timing only)
   // The fault checks CCR and CPACR ask for (the engine checks them before the instructions
   // concerned; a debugger attached puts it in precise mode).
   CpuEngine::Traps configured_traps();
@@ -134,6 +143,7 @@ class Cpu : public sc_core::sc_module, private CpuEngine::Client {
   void raise_fault(int e, std::uint32_t cfsr_bits, std::uint32_t return_addr, const std::string& what);
   void lockup(const std::string& what);
   void handle_mem_fault();
+  bool ppb_denied(std::uint32_t addr);
   std::uint32_t read32(std::uint32_t addr, bool* ok = nullptr);
   void sync();
 
@@ -164,6 +174,11 @@ class Cpu : public sc_core::sc_module, private CpuEngine::Client {
 
   std::uint64_t instructions_ = 0, exceptions_ = 0;
   bool sleeping_ = false, lockup_ = false, powered_ = true;
+  // WFE: sleeping in WFE, the event register, exceptions pended when the WFE started.
+  bool wfe_ = false, event_ = false;
+  std::uint64_t wfe_pend_events_ = 0;
+  static constexpr Time kNoTime = ~Time{0};
+  Time masked_since_ = kNoTime, next_stuck_check_ = 0;
   ResetCause reset_cause_ = ResetCause::PowerOn;
   bool reset_pending_ = false;
   // A bus error from an MMIO access during the quantum: raised as a BusFault after it.

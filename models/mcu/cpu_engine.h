@@ -65,7 +65,9 @@ class CpuEngine {
     MemFault,    // bad access; fault_addr/fault_kind say which; the PC is at the instruction
     Undefined,   // undefined or unsupported instruction at the PC
     Error,       // engine failure (message in error())
-    Breakpoint,  // about to execute an address in the breakpoint list (not the first one)
+    Breakpoint,  // about to execute an address in the breakpoint list (not the one a run
+                 // resumes at after stopping there)
+    Wfe,         // executed WFE: the PC is after it
   };
   enum class Access : std::uint8_t { Read, Write, Fetch, WriteProtected };
   enum class Trap : std::uint8_t {
@@ -129,6 +131,16 @@ class CpuEngine {
   };
   virtual WatchHit watch_hit() const = 0;
   virtual void set_traps(const Traps& t) = 0;
+  // An exception is pending but masked: end the run right after an instruction that may
+  // lower the masks (CPSIE, MSR PRIMASK/BASEPRI/FAULTMASK), so that it is taken at the next
+  // instruction boundary as on the part.
+  virtual void set_mask_watch(bool on) = 0;
+  // Cycle timing: executed() counts cycles by instruction class (cycle_model.h) instead of
+  // instructions; instructions_executed() still counts instructions.
+  virtual void set_cycle_model(bool on) = 0;
+  virtual std::uint64_t instructions_executed() const = 0;
+  // SEV executed since the last call (the Cpu keeps the event register).
+  virtual bool take_event() = 0;
   virtual bool precise() const = 0;
   // Executes `budget` instructions from the current PC (see set_precise for overshoot).
   virtual Exit run(std::uint64_t budget) = 0;

@@ -6,8 +6,10 @@
 #include <cstring>
 
 #include "models/mcu/afe.h"
+#include "models/mcu/dwt.h"
 #include "models/mcu/flash_ctrl.h"
 #include "models/mcu/gpio.h"
+#include "models/mcu/itm.h"
 #include "models/mcu/netc.h"
 #include "models/mcu/power_reset.h"
 #include "models/mcu/rng_periph.h"
@@ -43,6 +45,16 @@ Device::Device(sc_core::sc_module_name name, Site& site, const YNode& cfg) : sc_
     if (cc.quantum < 10 * kNs || cc.quantum > 10 * kMs) n->fail("quantum must be between 10 ns and 10 ms");
   }
   cc.stop_on_hardfault = cfg.bool_or("stop_on_hardfault", true);
+  if (const YNode* n = cfg.get("timing")) {
+    std::string t = n->str();
+    if (t != "instructions" && t != "cycles")
+      n->fail("timing must be 'instructions' (one cycle each) or 'cycles' (Cortex-M4 cycle model), got '" + t + "'");
+    cc.cycle_timing = t == "cycles";
+  }
+  if (const YNode* n = cfg.get("stuck_timeout")) {
+    cc.stuck_timeout = n->duration();
+    if (cc.stuck_timeout != 0 && cc.stuck_timeout < 1 * kMs) n->fail("stuck_timeout must be 0 (off) or at least 1ms");
+  }
 
   flash_ = alloc_pages(kFlashSize);
   sram_ = alloc_pages(kSramSize);
@@ -56,6 +68,12 @@ Device::Device(sc_core::sc_module_name name, Site& site, const YNode& cfg) : sc_
   scs_ = std::make_unique<Scs>("scs", *cpu_);
   bus_->map(Scs::kBase, *scs_);
   cpu_->map_mmio(Scs::kBase, Scs::kSize);
+  dwt_ = std::make_unique<Dwt>("dwt", *cpu_);
+  bus_->map(Dwt::kBase, *dwt_);
+  cpu_->map_mmio(Dwt::kBase, Dwt::kSize);
+  itm_ = std::make_unique<Itm>("itm", site);
+  bus_->map(Itm::kBase, *itm_);
+  cpu_->map_mmio(Itm::kBase, Itm::kSize);
   Cpu* cpu = cpu_.get();
   const YNode* dc = &cfg;
 
@@ -93,6 +111,7 @@ Device::Device(sc_core::sc_module_name name, Site& site, const YNode& cfg) : sc_
     site.add_input_file("firmware", path);
     has_firmware_ = true;
   }
+  cfg.get("config");  // the provisioning page: written by build() (models/mcu/provisioning.h)
   cfg.finish();
 
   cpu_->on_reset = [this](ResetCause c) { on_reset(c); };
@@ -142,6 +161,8 @@ void Device::fill_ram_garbage() {
 void Device::on_reset(ResetCause cause) {
   if (cause == ResetCause::PowerOn || cause == ResetCause::BrownOut) fill_ram_garbage();
   scs_->reset(cause);
+  dwt_->reset(cause);
+  itm_->reset(cause);
   for (auto* p : periph_)
     if (p) p->reset(cause);
 }

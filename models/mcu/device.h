@@ -18,6 +18,11 @@
 #include "sim/site.h"
 
 namespace lmsim::mcu {
+class Dwt;
+class Itm;
+}  // namespace lmsim::mcu
+
+namespace lmsim::mcu {
 
 class Device : public sc_core::sc_module, public GuestMemory {
  public:
@@ -77,6 +82,8 @@ class Device : public sc_core::sc_module, public GuestMemory {
   std::unique_ptr<Bus> bus_;
   std::unique_ptr<Cpu> cpu_;
   std::unique_ptr<Scs> scs_;
+  std::unique_ptr<Dwt> dwt_;
+  std::unique_ptr<Itm> itm_;
   std::unique_ptr<CpuDebugger> gdb_;
   std::vector<std::unique_ptr<Peripheral>> owned_;
   Peripheral* periph_[9] = {};

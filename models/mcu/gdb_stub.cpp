@@ -13,12 +13,30 @@
 #include <stdexcept>
 
 #include "models/mcu/device.h"
+#include "models/mcu/peripheral.h"
 
 namespace lmsim::mcu {
 namespace {
 
-// Register numbering: r0-r12, sp, lr, pc (0-15), xpsr (16), d0-d15 (17-32), fpscr (33).
-constexpr unsigned kXpsr = 16, kD0 = 17, kFpscr = 33, kRegCount = 34;
+// Register numbering: r0-r12, sp, lr, pc (0-15), xpsr (16), d0-d15 (17-32), fpscr (33),
+// msp, psp, primask, basepri, faultmask, control (34-39).
+constexpr unsigned kXpsr = 16, kD0 = 17, kFpscr = 33, kMsp = 34, kRegCount = 40;
+// The 32-bit registers by number (the d registers are 64-bit, handled apart).
+bool reg32(unsigned n, CpuReg& r) {
+  static constexpr CpuReg kSystem[] = {CpuReg::MSP,     CpuReg::PSP,       CpuReg::PRIMASK,
+                                       CpuReg::BASEPRI, CpuReg::FAULTMASK, CpuReg::CONTROL};
+  if (n < 16)
+    r = static_cast<CpuReg>(n);
+  else if (n == kXpsr)
+    r = CpuReg::XPSR;
+  else if (n == kFpscr)
+    r = CpuReg::FPSCR;
+  else if (n >= kMsp && n < kRegCount)
+    r = kSystem[n - kMsp];
+  else
+    return false;
+  return true;
+}
 
 const char* kTargetXml =
     "<?xml version=\"1.0\"?><!DOCTYPE target SYSTEM \"gdb-target.dtd\"><target><architecture>arm</architecture>"
@@ -40,7 +58,15 @@ const char* kTargetXml =
     "<reg name=\"d10\" bitsize=\"64\" type=\"ieee_double\"/><reg name=\"d11\" bitsize=\"64\" type=\"ieee_double\"/>"
     "<reg name=\"d12\" bitsize=\"64\" type=\"ieee_double\"/><reg name=\"d13\" bitsize=\"64\" type=\"ieee_double\"/>"
     "<reg name=\"d14\" bitsize=\"64\" type=\"ieee_double\"/><reg name=\"d15\" bitsize=\"64\" type=\"ieee_double\"/>"
-    "<reg name=\"fpscr\" bitsize=\"32\" type=\"int\" group=\"float\" regnum=\"33\"/></feature></target>";
+    "<reg name=\"fpscr\" bitsize=\"32\" type=\"int\" group=\"float\" regnum=\"33\"/></feature>"
+    // gdb uses msp/psp of this feature to unwind exception frames on the right stack.
+    "<feature name=\"org.gnu.gdb.arm.m-system\">"
+    "<reg name=\"msp\" bitsize=\"32\" type=\"data_ptr\" group=\"system\" regnum=\"34\"/>"
+    "<reg name=\"psp\" bitsize=\"32\" type=\"data_ptr\" group=\"system\"/>"
+    "<reg name=\"primask\" bitsize=\"32\" type=\"int\" group=\"system\"/>"
+    "<reg name=\"basepri\" bitsize=\"32\" type=\"int\" group=\"system\"/>"
+    "<reg name=\"faultmask\" bitsize=\"32\" type=\"int\" group=\"system\"/>"
+    "<reg name=\"control\" bitsize=\"32\" type=\"int\" group=\"system\"/></feature></target>";
 
 std::string to_hex(const void* p, std::size_t n) {
   static const char* d = "0123456789abcdef";
@@ -104,6 +130,11 @@ std::uint64_t GdbStub::before_run() {
   }
   poll_interrupt();
   if (halted_) serve(stop_signal_);
+  // `monitor reset`: run nothing, the core resets before its next run and halts there.
+  if (reset_requested_) {
+    reset_requested_ = false;
+    return 0;
+  }
   return stepping_ ? 1 : std::numeric_limits<std::uint64_t>::max();
 }
 
@@ -137,8 +168,8 @@ bool GdbStub::read_packet(std::string& out) {
   for (;;) {
     if (recv(fd_, &c, 1, 0) != 1) return false;
     if (c == '$') break;
-    if (c == 0x03) {  // interrupt while halted: answer with a stop
-      out = "?";
+    if (c == 0x03) {       // interrupt while halted: answer with a stop
+      out.assign(1, '?');  // not `= "?"`: GCC 12 -O3 false -Wrestrict (GCC bug 105329)
       return true;
     }
   }
@@ -165,8 +196,7 @@ void GdbStub::send_packet(const std::string& data) {
 
 std::string GdbStub::read_register(unsigned n) {
   CpuEngine& e = dev_.cpu().engine();
-  if (n < 16 || n == kXpsr || n == kFpscr) {
-    CpuReg r = n < 16 ? static_cast<CpuReg>(n) : (n == kXpsr ? CpuReg::XPSR : CpuReg::FPSCR);
+  if (CpuReg r; reg32(n, r)) {
     std::uint32_t v = e.reg(r);
     return to_hex(&v, 4);
   }
@@ -187,11 +217,11 @@ bool GdbStub::write_register(unsigned n, const std::string& hex) {
   std::vector<std::uint8_t> b;
   if (!from_hex(hex, b)) return false;
   CpuEngine& e = dev_.cpu().engine();
-  if ((n < 16 || n == kXpsr || n == kFpscr) && b.size() == 4) {
+  if (CpuReg r; reg32(n, r) && b.size() == 4) {
     std::uint32_t v;
     std::memcpy(&v, b.data(), 4);
-    CpuReg r = n < 16 ? static_cast<CpuReg>(n) : (n == kXpsr ? CpuReg::XPSR : CpuReg::FPSCR);
     e.set_reg(r, n == 15 ? (v | 1u) : v);
+    // A new mask or priority may let a pending exception in: re-evaluated before the next run.
     return true;
   }
   if (n >= kD0 && n < kD0 + 16 && b.size() == 8) {
@@ -203,6 +233,62 @@ bool GdbStub::write_register(unsigned n, const std::string& hex) {
   return false;
 }
 
+bool GdbStub::access_memory(std::uint32_t addr, std::uint8_t* data, std::size_t n, bool write) {
+  Cpu& cpu = dev_.cpu();
+  if (cpu.host_ptr(addr, n)) return write ? cpu.write_mem(addr, data, n) : cpu.read_mem(addr, data, n);
+  // Peripherals and the system control space: real bus accesses at the core's local time, as
+  // a debug access port makes them, so that reads are live (SysTick's counter, status bits)
+  // and writes take effect. Side effects are those of the part: reading a FIFO pops it,
+  // reading SYST_CSR clears COUNTFLAG.
+  Time now = cpu.local_now(), sc = sc_core::sc_time_stamp().value();
+  sc_core::sc_time delay = sc_core::sc_time::from_value(now > sc ? now - sc : 0);
+  for (std::size_t i = 0; i < n;) {
+    auto a = static_cast<std::uint32_t>(addr + i);
+    if (cpu.host_ptr(a, 1)) {
+      if (!(write ? cpu.write_mem(a, data + i, 1) : cpu.read_mem(a, data + i, 1))) return false;
+      ++i;
+      continue;
+    }
+    unsigned len = (a % 4 == 0 && n - i >= 4) ? 4 : (a % 2 == 0 && n - i >= 2) ? 2 : 1;
+    if (!dev_.bus().access(a, data + i, len, write, delay)) return false;
+    i += len;
+  }
+  return true;
+}
+
+void GdbStub::monitor(const std::string& hex_cmd, bool& resume) {
+  std::vector<std::uint8_t> b;
+  if (!from_hex(hex_cmd, b)) {
+    send_packet("E01");
+    return;
+  }
+  std::string cmd(b.begin(), b.end());
+  auto say = [&](const std::string& text) { send_packet("O" + to_hex(text.data(), text.size())); };
+  if (cmd == "reset" || cmd == "reset halt") {
+    // A system reset as the reset pin gives it; the core halts at its reset vector.
+    dev_.cpu().request_reset(ResetCause::Pin);
+    say("Resetting the device; halted at the reset vector\n");
+    send_packet("OK");
+    reset_requested_ = quiet_stop_ = true;
+    stop_signal_ = 5;
+    resume = true;  // leave serve(): the reset happens in the CPU loop, then it halts again
+    halted_ = true;
+    return;
+  }
+  if (cmd == "halt") {
+    say("The core is halted\n");  // gdb holds the core whenever it talks to the stub
+    send_packet("OK");
+    return;
+  }
+  if (cmd == "help") {
+    say("monitor reset: system reset (cause Pin), halt at the reset vector\nmonitor halt: halt the core\n");
+    send_packet("OK");
+    return;
+  }
+  say("unknown monitor command '" + cmd + "' (try 'monitor help')\n");
+  send_packet("OK");
+}
+
 void GdbStub::serve(int signal) {
   char stop[40];
   std::snprintf(stop, sizeof stop, "S%02x", signal);
@@ -212,16 +298,17 @@ void GdbStub::serve(int signal) {
                                                           : "awatch";
     std::snprintf(stop, sizeof stop, "T05%s:%08x;", what, w.addr);
   }
-  // The first halt (at reset) is reported when gdb asks ('?'); later stops are announced.
-  if (!first_stop_pending_) send_packet(stop);
-  first_stop_pending_ = false;
+  // The first halt (at reset) is reported when gdb asks ('?'); later stops are announced,
+  // but not the halt after `monitor reset` (gdb got its answer to the command).
+  if (!first_stop_pending_ && !quiet_stop_) send_packet(stop);
+  first_stop_pending_ = quiet_stop_ = false;
   stepping_ = false;
   std::string pkt;
   while (read_packet(pkt)) {
     bool resume = false;
     if (!handle(pkt, resume)) break;
     if (resume) {
-      halted_ = false;
+      halted_ = reset_requested_;  // after `monitor reset` the core halts again at once
       return;
     }
   }
@@ -256,7 +343,7 @@ bool GdbStub::handle(const std::string& p, bool& resume) {
         return true;
       }
       std::vector<std::uint8_t> buf(len);
-      bool ok = dev_.cpu().read_mem(static_cast<std::uint32_t>(addr), buf.data(), len);
+      bool ok = access_memory(static_cast<std::uint32_t>(addr), buf.data(), len, false);
       send_packet(ok ? to_hex(buf.data(), len) : "E14");
       return true;
     }
@@ -266,7 +353,7 @@ bool GdbStub::handle(const std::string& p, bool& resume) {
       std::vector<std::uint8_t> b;
       bool ok = std::sscanf(p.c_str() + 1, "%lx,%lx", &addr, &len) == 2 && colon != std::string::npos &&
                 from_hex(p.substr(colon + 1), b) && b.size() == len &&
-                dev_.cpu().write_mem(static_cast<std::uint32_t>(addr), b.data(), len);
+                access_memory(static_cast<std::uint32_t>(addr), b.data(), len, true);
       send_packet(ok ? "OK" : "E14");
       return true;
     }
@@ -315,7 +402,9 @@ bool GdbStub::handle(const std::string& p, bool& resume) {
         send_packet("m1");
       else if (p == "qsThreadInfo")
         send_packet("l");
-      else if (p.rfind("qXfer:features:read:target.xml:", 0) == 0) {
+      else if (p.rfind("qRcmd,", 0) == 0) {
+        monitor(p.substr(6), resume);
+      } else if (p.rfind("qXfer:features:read:target.xml:", 0) == 0) {
         unsigned long off = 0, len = 0;
         std::sscanf(p.c_str() + 31, "%lx,%lx", &off, &len);
         std::string xml = kTargetXml;

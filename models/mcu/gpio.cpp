@@ -1,6 +1,7 @@
 #include "models/mcu/gpio.h"
 
 #include "models/mcu/power_reset.h"
+#include "sim/units.h"
 
 namespace lmsim::mcu {
 
@@ -9,6 +10,10 @@ Gpio::Gpio(sc_core::sc_module_name name, Site& site, const YNode* device_cfg) : 
   for (const auto& p : kPins) {
     if (p.output) {
       sig_[p.number] = &reg.add_bool(p.signal, false).describe(std::string("GPIO output: ") + p.meaning);
+      // Blink periods for scenario assertions (LED rates, behaviours.md A01): rising edge to
+      // rising edge, updated at each rising edge (a steady LED keeps the last value).
+      period_[p.number] = &reg.add_number(std::string(p.signal) + ".period", "s", 0)
+                               .describe(std::string("time between the last two rising edges of ") + p.signal);
     } else {
       sig_[p.number] = &reg.add_bool(p.signal, false).as_knob().describe(std::string("GPIO input: ") + p.meaning);
       sig_[p.number]->add_listener(this);
@@ -67,8 +72,16 @@ std::uint32_t Gpio::inputs() const {
 
 void Gpio::set_out(std::uint32_t v, Time t) {
   out_ = v & kOutMask;
-  for (const auto& p : kPins)
-    if (p.output) sig_[p.number]->set(powered_ && (out_ >> p.number & 1u) ? 1 : 0, t);
+  for (const auto& p : kPins) {
+    if (!p.output) continue;
+    bool on = powered_ && (out_ >> p.number & 1u);
+    if (on && !sig_[p.number]->as_bool()) {
+      if (rose_[p.number]) period_[p.number]->set(time_to_seconds(t - last_rise_[p.number]), t);
+      last_rise_[p.number] = t;
+      rose_[p.number] = true;
+    }
+    sig_[p.number]->set(on ? 1 : 0, t);
+  }
 }
 
 void Gpio::on_change(const Signal&, Time t) {

@@ -62,6 +62,9 @@ class Gpio : public Peripheral, private ChangeListener {
 
   Site& site_;
   Signal* sig_[32] = {};
+  Signal* period_[32] = {};  // outputs: <signal>.period, s
+  Time last_rise_[32] = {};
+  bool rose_[32] = {};
   RegisterBank::Reg* rise_ = nullptr;
   RegisterBank::Reg* fall_ = nullptr;
 

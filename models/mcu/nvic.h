@@ -36,6 +36,7 @@ class Nvic {
     prigroup_ = 0;
     fault_enable_ = 0;
     levels_ = 0;
+    pend_events_ = 0;
   }
 
   // Priority of an exception: fixed for Reset/NMI/HardFault, else configured.
@@ -56,7 +57,24 @@ class Nvic {
 
   bool pending(int e) const { return (pending_ >> e) & 1; }
   bool active(int e) const { return (active_ >> e) & 1; }
-  void set_pending(int e, bool v) { v ? pending_ |= bit(e) : pending_ &= ~bit(e); }
+  void set_pending(int e, bool v) {
+    if (v && !(pending_ & bit(e))) ++pend_events_;
+    v ? pending_ |= bit(e) : pending_ &= ~bit(e);
+  }
+  // Software clear (ICPR, ICSR PENDSTCLR/PENDSVCLR): an interrupt line that is high while its
+  // interrupt is inactive stays pending, the level is sampled again (ARMv7-M B3.4.1: a
+  // level-sensitive interrupt is pending while asserted; Cortex-M4 TRM 6.3).
+  void clear_pending(int e) {
+    pending_ &= ~bit(e);
+    if (e >= exc::Irq0 && level(e - exc::Irq0) && !active(e)) pending_ |= bit(e);
+  }
+  // The exception `e` is taken: pending -> active.
+  void activate(int e) {
+    pending_ &= ~bit(e);
+    active_ |= bit(e);
+  }
+  // Exceptions that entered the pending state so far (SEVONPEND wakes WFE on a change).
+  std::uint64_t pend_events() const { return pend_events_; }
   void set_active(int e, bool v) { v ? active_ |= bit(e) : active_ &= ~bit(e); }
   std::uint64_t active_mask() const { return active_; }
   std::uint64_t pending_mask() const { return pending_; }
@@ -70,7 +88,8 @@ class Nvic {
   unsigned fault_enables() const { return fault_enable_; }
   bool fault_enabled(int e) const { return (fault_enable_ >> (e - exc::MemManage)) & 1; }
 
-  // Interrupt line levels: a rising level pends; a level still high at exception exit re-pends.
+  // Interrupt line levels: a rising level pends (also while active: a pulse is latched); a
+  // level still high at exception exit re-pends.
   void set_level(int irq, bool level) {
     std::uint32_t b = 1u << irq;
     bool was = levels_ & b;
@@ -132,6 +151,7 @@ class Nvic {
   std::uint64_t pending_ = 0, active_ = 0;
   std::uint32_t enabled_ = 0, levels_ = 0;
   unsigned prigroup_ = 0, fault_enable_ = 0;
+  std::uint64_t pend_events_ = 0;
 };
 
 }  // namespace lmsim::mcu

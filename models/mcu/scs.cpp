@@ -80,7 +80,7 @@ Scs::Scs(sc_core::sc_module_name name, Cpu& cpu) : Peripheral(name, kSize), cpu_
             .write =
                 [&nvic](std::uint32_t v, Time) {
                   for (int i = 0; i < 32; ++i)
-                    if (v >> i & 1) nvic.set_pending(exc::Irq0 + i, false);
+                    if (v >> i & 1) nvic.clear_pending(exc::Irq0 + i);
                 }});
   regs.add({.name = "NVIC_IABR0", .offset = 0x300, .access = RB::RO, .read = [&nvic, irq_bits](Time) {
               return irq_bits(nvic.active_mask());
@@ -109,9 +109,9 @@ Scs::Scs(sc_core::sc_module_name name, Cpu& cpu) : Peripheral(name, kSize), cpu_
                 [&nvic, c](std::uint32_t v, Time) {
                   if (v & (1u << 31)) nvic.set_pending(exc::NMI, true);
                   if (v & (1u << 28)) nvic.set_pending(exc::PendSV, true);
-                  if (v & (1u << 27)) nvic.set_pending(exc::PendSV, false);
+                  if (v & (1u << 27)) nvic.clear_pending(exc::PendSV);
                   if (v & (1u << 26)) nvic.set_pending(exc::SysTick, true);
-                  if (v & (1u << 25)) nvic.set_pending(exc::SysTick, false);
+                  if (v & (1u << 25)) nvic.clear_pending(exc::SysTick);
                   c->reevaluate();
                 }});
   regs.add({.name = "VTOR",
@@ -209,6 +209,25 @@ Scs::Scs(sc_core::sc_module_name name, Cpu& cpu) : Peripheral(name, kSize), cpu_
                 [&scb, c](std::uint32_t v, Time) {
                   scb.cpacr = v & 0x00F00000u;
                   c->reevaluate();
+                }});
+  // No MPU (MPU_TYPE.DREGION = 0, so RTOS ports and CMSIS detect none): the other MPU
+  // registers read as zero and ignore writes.
+  regs.add({.name = "MPU_TYPE", .offset = 0xD90, .access = RB::RO});
+  static const char* mpu_names[10] = {"MPU_CTRL",    "MPU_RNR",     "MPU_RBAR",    "MPU_RASR",    "MPU_RBAR_A1",
+                                      "MPU_RASR_A1", "MPU_RBAR_A2", "MPU_RASR_A2", "MPU_RBAR_A3", "MPU_RASR_A3"};
+  for (std::uint32_t i = 0; i < 10; ++i) regs.add({.name = mpu_names[i], .offset = 0xD94 + 4 * i, .write_mask = 0});
+  // Debug registers (C1.6): no debugger seen by the firmware (DHCSR.C_DEBUGEN = 0); DEMCR is
+  // read/write, its TRCENA gates the DWT cycle counter.
+  regs.add({.name = "DHCSR", .offset = 0xDF0, .write_mask = 0});
+  regs.add({.name = "DCRSR", .offset = 0xDF4, .access = RB::WO, .write = [](std::uint32_t, Time) {}});
+  regs.add({.name = "DCRDR", .offset = 0xDF8});
+  regs.add({.name = "DEMCR",
+            .offset = 0xDFC,
+            .read = [&scb](Time) { return scb.demcr; },
+            .write =
+                [&scb, c](std::uint32_t v, Time) {
+                  if (c->before_demcr_write) c->before_demcr_write();
+                  scb.demcr = v & 0x010F07F1u;
                 }});
   regs.add({.name = "STIR", .offset = 0xF00, .access = RB::WO, .write = [&nvic, c](std::uint32_t v, Time) {
               if ((v & 0x1FF) < Nvic::kIrqs) nvic.set_pending(exc::Irq0 + static_cast<int>(v & 0x1FF), true);

@@ -3,6 +3,7 @@
 // (CLKSOURCE=1) or the 1 MHz reference clock (CLKSOURCE=0).
 #pragma once
 #include <cstdint>
+#include <functional>
 
 #include "sim/units.h"
 
@@ -19,6 +20,7 @@ class SysTick {
     csr_ = kClkSource;
     rvr_ = 0;
     value_ = 0;
+    reload_ = 0;
     origin_ = 0;
     next_ = kNever;
   }
@@ -49,19 +51,35 @@ class SysTick {
     restart(0, now);
   }
 
+  // Called when a wrap pends the exception (TICKINT), also from a register access that
+  // catches up: such a wrap must not be lost.
+  std::function<void()> pend;
+
   // Time of the next 1 -> 0 transition that raises the exception, or kNever.
   Time next_interrupt() const { return (csr_ & kTickInt) ? next_ : kNever; }
   // Advances to `now`; returns true if the SysTick exception became pending.
   bool catch_up(Time now) {
     if (next_ == kNever || now < next_) return false;
+    csr_ |= kCountFlag;
+    bool fire = (csr_ & kTickInt) != 0;
+    if (rvr_ == 0) {
+      // Reloading 0 stops the counter at 0 after this wrap (B3.3.3: a zero SYST_RVR disables
+      // the counter on the next wrap, whatever ENABLE says).
+      origin_ = next_;
+      value_ = 0;
+      next_ = kNever;
+      if (fire && pend) pend();
+      return fire;
+    }
     std::uint64_t period_counts = std::uint64_t{rvr_} + 1;
     std::uint64_t wraps = (ticks_between(next_, now) / period_counts) + 1;
     // Re-anchor at the last wrap (value 0 at that instant).
     origin_ = next_ + time_of_ticks((wraps - 1) * period_counts);
     value_ = 0;
+    reload_ = rvr_;
     next_ = origin_ + time_of_ticks(period_counts);
-    csr_ |= kCountFlag;
-    return (csr_ & kTickInt) != 0;
+    if (fire && pend) pend();
+    return fire;
   }
 
  private:
@@ -76,14 +94,17 @@ class SysTick {
     if (!(csr_ & kEnable) || next_ == kNever) return value_;
     std::uint64_t t = ticks_between(origin_, now);
     if (t <= value_) return static_cast<std::uint32_t>(value_ - t);
-    if (rvr_ == 0) return 0;
-    std::uint64_t after = (t - value_ - 1) % (std::uint64_t{rvr_} + 1);
-    return static_cast<std::uint32_t>(rvr_ - after);
+    // After reaching 0 the counter reloads the SYST_RVR value of that instant; a later RVR
+    // write changes only the reload after the next wrap (B3.3.1).
+    if (reload_ == 0) return 0;
+    std::uint64_t after = (t - value_ - 1) % (std::uint64_t{reload_} + 1);
+    return static_cast<std::uint32_t>(reload_ - after);
   }
   void restart(std::uint32_t value, Time now) {
     value_ = value;
     origin_ = now;
-    if (!(csr_ & kEnable) || rvr_ == 0) {
+    reload_ = rvr_;
+    if (!(csr_ & kEnable) || (value == 0 && rvr_ == 0)) {
       next_ = kNever;
       return;
     }
@@ -93,6 +114,7 @@ class SysTick {
 
   std::uint64_t core_hz_ = 120000000;
   std::uint32_t csr_ = kClkSource, rvr_ = 0, value_ = 0;
+  std::uint32_t reload_ = 0;  // the RVR value the counter reloaded at origin_
   Time origin_ = 0, next_ = kNever;
 };
 

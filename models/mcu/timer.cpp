@@ -41,6 +41,7 @@ Timer::Timer(sc_core::sc_module_name name, Site& site, const YNode* device_cfg)
             .offset = COUNT,
             .access = R::RO,
             .read = [this](Time t) -> std::uint32_t {
+              catch_up(t);
               if (!running_ || t <= start_) return 0;
               // ticks elapsed = floor((t - start) * clock / ((presc+1) * 1e12))
               unsigned __int128 num = static_cast<unsigned __int128>(t - start_) * clock_int_;
@@ -48,7 +49,21 @@ Timer::Timer(sc_core::sc_module_name name, Site& site, const YNode* device_cfg)
               return static_cast<std::uint32_t>(ticks % period());
             },
             .write = nullptr});
-  regs.add_w1c_status("STATUS", STATUS, status_, MATCH, [this] { update_irq(); });
+  // STATUS is brought up to the access time first: the core runs up to one quantum ahead of
+  // the match event, and MATCH must be set in the tick COUNT wraps.
+  regs.add({.name = "STATUS",
+            .offset = STATUS,
+            .read =
+                [this](Time t) {
+                  catch_up(t);
+                  return status_;
+                },
+            .write =
+                [this](std::uint32_t v, Time t) {
+                  catch_up(t);
+                  status_ &= ~(v & MATCH);
+                  update_irq();
+                }});
   ctrl_ = regs.find(CTRL);
   presc_ = regs.find(PRESC);
   load_ = regs.find(LOAD);
@@ -83,17 +98,38 @@ void Timer::stop() {
   match_ev_.cancel();
 }
 
-void Timer::on_match() {
-  if (!running_) return;
-  status_ |= MATCH;
-  ++matches_;
-  if (ctrl_->value & CTRL_ONESHOT) {
-    ctrl_->value &= ~CTRL_EN;
-    running_ = false;
-  } else {
-    notify_at(match_ev_, tick_time((matches_ + 1) * period()));
+void Timer::catch_up(Time t) {
+  bool matched = false;
+  if (running_ && !(ctrl_->value & CTRL_ONESHOT) && t > start_) {
+    // Skip whole periods arithmetically (a short period under a long quantum); the loop
+    // below settles the last one with the same rounding as the events.
+    unsigned __int128 num = static_cast<unsigned __int128>(t - start_) * clock_int_;
+    auto ticks = static_cast<std::uint64_t>(num / (static_cast<unsigned __int128>(presc_->value + 1) * kSec));
+    std::uint64_t m = ticks / period();
+    if (m > matches_ + 1) {
+      matches_ = m - 1;
+      matched = true;
+    }
   }
+  while (running_ && t >= tick_time((matches_ + 1) * period())) {
+    matched = true;
+    ++matches_;
+    if (ctrl_->value & CTRL_ONESHOT) {
+      ctrl_->value &= ~CTRL_EN;
+      running_ = false;
+    }
+  }
+  if (!matched) return;
+  status_ |= MATCH;
+  if (running_)
+    notify_at(match_ev_, tick_time((matches_ + 1) * period()));
+  else
+    match_ev_.cancel();
   update_irq();
+}
+
+void Timer::on_match() {
+  catch_up(sc_core::sc_time_stamp().value());
 }
 
 void Timer::update_irq() {

@@ -33,6 +33,8 @@ class Timer : public Peripheral {
   void stop();
   std::uint64_t period() const;  // ticks per match
   void on_match();
+  // Applies the matches up to time `t` (an access from the core ahead of SystemC, or the event).
+  void catch_up(Time t);
   void update_irq();
 
   Site& site_;

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "models/mcu/cpu_engine.h"
+#include "models/mcu/cycle_model.h"
 
 namespace lmsim::mcu {
 namespace {
@@ -107,6 +108,17 @@ class UnicornEngine final : public CpuEngine {
     for (const auto& m : host_) uc_ctl_remove_cache(uc_, m.base, static_cast<std::uint64_t>(m.base) + m.size);
   }
   WatchHit watch_hit() const override { return watch_hit_; }
+  void set_mask_watch(bool on) override { mask_watch_ = on; }
+  void set_cycle_model(bool on) override {
+    cycles_mode_ = on;
+    blocks_.fill(BlockEntry{});
+  }
+  std::uint64_t instructions_executed() const override { return cycles_mode_ ? insns_ : executed_; }
+  bool take_event() override {
+    bool e = event_;
+    event_ = false;
+    return e;
+  }
   void set_traps(const Traps& t) override {
     traps_ = t;
     uncommon_ = precise_ || traps_.any();
@@ -128,13 +140,21 @@ class UnicornEngine final : public CpuEngine {
   }
 
   Exit run(std::uint64_t budget) override {
-    executed_ = 0;
+    executed_ = insns_ = 0;
     limit_ = budget;
     stopped_ = redirected_ = faulted_ = hit_bp_ = false;
     watch_hit_ = {};
     block_addr_ = block_end_ = 0;
     in_run_ = true;
     std::uint32_t pc = reg(CpuReg::PC);
+    // What the last executed instruction asked to check before the next one (and the taken
+    // branch refill) holds only if the run resumes where the last one stopped.
+    if (pc != resume_pc_) prev_flags_ = 0, prev_end_ = 0;
+    resume_pc_ = 1;
+    // A breakpoint stop leaves the PC on the breakpoint: resuming executes it. Any other
+    // first instruction (a handler entered between runs) stops on its breakpoint.
+    bp_skip_ = pc == bp_hit_pc_ ? pc : 1;
+    bp_hit_pc_ = 1;
     std::uint64_t until = until_ ? until_ : kUntil;
     // `until` only ends a block that is translated while it is set: retranslate up to it.
     if (until_ > pc) uc_ctl_remove_cache(uc_, pc, until_);
@@ -150,7 +170,17 @@ class UnicornEngine final : public CpuEngine {
     }
     trap_pending_ = false;
     if (faulted_) return Exit::MemFault;
-    if (err == UC_ERR_INSN_INVALID) return Exit::Undefined;
+    if (err == UC_ERR_INSN_INVALID) {
+      // WFE: Unicorn stops after it (the PC is advanced) with "invalid instruction"; an
+      // undefined instruction leaves the PC on itself. The WFE is the last one executed.
+      std::uint32_t now = reg(CpuReg::PC);
+      const std::uint8_t* p2 = now >= 2 ? host_at(now - 2, 2) : nullptr;
+      const std::uint8_t* p4 = now >= 4 ? host_at(now - 4, 4) : nullptr;
+      bool narrow = p2 && p2[0] == 0x20 && p2[1] == 0xBF;
+      bool wide = p4 && p4[0] == 0xAF && p4[1] == 0xF3 && p4[2] == 0x02 && p4[3] == 0x80;
+      if (prev_end_ == now && (narrow || wide)) return Exit::Wfe;
+      return Exit::Undefined;
+    }
     if (err != UC_ERR_OK) {
       error_ = uc_strerror(err);
       switch (err) {
@@ -191,6 +221,7 @@ class UnicornEngine final : public CpuEngine {
   void set_reg(CpuReg r, std::uint32_t v) override {
     uc_reg_write(uc_, kRegIds[static_cast<int>(r)], &v);
     // Unicorn ends the run when the PC is written inside a hook; say why.
+    if (r == CpuReg::PC) prev_flags_ = 0, prev_end_ = 0;
     if (r == CpuReg::PC && in_run_) {
       redirected_ = true;
       redirect_at_ = executed_;
@@ -217,6 +248,7 @@ class UnicornEngine final : public CpuEngine {
       pc |= r[i] == CpuReg::PC;
     }
     uc_reg_write_batch(uc_, ids, ptrs, n);
+    if (pc) prev_flags_ = 0, prev_end_ = 0;
     if (pc && in_run_) {
       redirected_ = true;
       redirect_at_ = executed_;
@@ -233,6 +265,8 @@ class UnicornEngine final : public CpuEngine {
     check(uc_context_restore(uc_, reset_ctx_), "context restore");
     until_ = 0;
     checked_ = 1;
+    prev_flags_ = 0, prev_end_ = 0;
+    event_ = false;
   }
 
   std::uint32_t fault_addr() const override { return fault_addr_; }
@@ -267,6 +301,93 @@ class UnicornEngine final : public CpuEngine {
     return n;
   }
 
+  // What the engine must look at after an instruction (flags of a BlockEntry / prev_flags_).
+  enum : std::uint8_t {
+    kMaskLast = 1,    // the (last) instruction may lower PRIMASK/BASEPRI/FAULTMASK
+    kBxReg = 2,       // the last instruction is BX/BLX Rm (prev_bxreg_): an even target faults
+    kMaskInside = 4,  // such an instruction before the last one (mask_after: the one after it)
+    kSev = 8,         // contains SEV
+  };
+  // CPSIE i/f, MSR PRIMASK/BASEPRI/FAULTMASK (BASEPRI_MAX can only raise the mask); SEV;
+  // BX/BLX register.
+  static std::uint8_t insn_flags(std::uint16_t h1, std::uint16_t h2, bool wide, std::uint8_t& bxreg) {
+    if (!wide) {
+      if (h1 == 0xB662 || h1 == 0xB661 || h1 == 0xB663) return kMaskLast;
+      if (h1 == 0xBF40) return kSev;
+      if ((h1 & 0xFF07) == 0x4700 || (h1 & 0xFF07) == 0x4780) {
+        bxreg = static_cast<std::uint8_t>((h1 >> 3) & 0xF);
+        return kBxReg;
+      }
+      return 0;
+    }
+    if ((h1 & 0xFFF0) == 0xF380 && (h2 & 0xFF00) == 0x8800 && (h2 & 0xFF) >= 16 && (h2 & 0xFF) <= 19 &&
+        (h2 & 0xFF) != 18)
+      return kMaskLast;
+    if (h1 == 0xF3AF && h2 == 0x8004) return kSev;
+    return 0;
+  }
+  struct BlockEntry {
+    std::uint32_t addr = 1, size = 0, count = 0, cycles = 0;  // addr 1: never a block start (Thumb bit clear)
+    std::uint32_t mask_after = 0;
+    std::uint8_t flags = 0, bxreg = 0;
+  };
+  // Decodes the block [addr, addr+size): instructions, cycles (cycle_model.h) and flags.
+  BlockEntry analyse(std::uint32_t addr, std::uint32_t size) const {
+    BlockEntry b;
+    b.addr = addr;
+    b.size = size;
+    const std::uint8_t* p = host_at(addr, size);
+    if (!p) {
+      b.count = b.cycles = size / 2;  // not host memory (never for code we can run): an estimate
+      return b;
+    }
+    for (std::uint32_t off = 0; off + 1 < size;) {
+      std::uint16_t h1, h2 = 0;
+      std::memcpy(&h1, p + off, 2);
+      bool wide = (h1 >> 11) >= 0x1D;
+      if (wide && off + 3 < size) std::memcpy(&h2, p + off + 2, 2);
+      std::uint32_t len = wide ? 4 : 2;
+      ++b.count;
+      b.cycles += cycle_model::insn_cycles(h1, h2, wide);
+      std::uint8_t bx = 0;
+      std::uint8_t f = insn_flags(h1, h2, wide, bx);
+      bool last = off + len >= size;
+      if (f & kMaskLast) {
+        if (last) {
+          b.flags |= kMaskLast;
+        } else if (!(b.flags & kMaskInside)) {
+          b.flags |= kMaskInside;
+          b.mask_after = addr + off + len;
+        }
+      }
+      if (f & kSev) b.flags |= kSev;
+      if ((f & kBxReg) && last) b.flags |= kBxReg, b.bxreg = bx;
+      off += len;
+    }
+    return b;
+  }
+  // Time units (instructions, or cycles with the cycle model) of [addr, addr+len).
+  std::uint64_t units(std::uint32_t addr, std::uint32_t len) const {
+    if (!cycles_mode_) return count_insns(addr, len);
+    return analyse(addr, len).cycles;
+  }
+
+  // Checks asked for by the instruction executed last, before the one at `a`: an even BX
+  // target raises INVSTATE (ARMv7-M B1.4.2: EPSR.T = 0 faults on the next instruction); an
+  // instruction that may have unmasked a pending exception ends the run. Consumes them.
+  void check_prev(std::uint32_t a) {
+    std::uint8_t f = prev_flags_;
+    prev_flags_ = 0;
+    if ((f & kBxReg) && !(reg(static_cast<CpuReg>(prev_bxreg_)) & 1u)) {
+      trap_pending_ = true;
+      pending_trap_ = Trap::InvalidState;
+      pending_pc_ = a;
+      limit_ = executed_;
+      return;
+    }
+    if ((f & kMaskLast) && mask_watch_) limit_ = executed_;
+  }
+
   // A run that ended inside a block (fast mode). Unicorn leaves the PC of an unmapped or
   // protected data access at the start of the block (it exits without restoring the precise
   // state), with the instructions before the faulting one executed and the faulting one not.
@@ -292,7 +413,8 @@ class UnicornEngine final : public CpuEngine {
         if (wide) std::memcpy(&hw2, p + off + 2, 2);
         std::uint32_t lo = 0, len = 0;
         if (access_range(hw1, hw2, wide, r, lo, len) && fault_addr_ - lo < len) {
-          executed_ = block_before_ + n;
+          insns_ = insns_before_ + n;
+          executed_ = block_before_ + (cycles_mode_ ? units(block_addr_, off) : n);
           std::uint32_t pc = block_addr_ + off;
           uc_reg_write(uc_, UC_ARM_REG_PC, &pc);
           return;
@@ -301,7 +423,8 @@ class UnicornEngine final : public CpuEngine {
       }
     }
     // Not found (or the PC is already exact): count what precedes the PC.
-    executed_ = block_before_ + count_insns(block_addr_, now - block_addr_);
+    insns_ = insns_before_ + count_insns(block_addr_, now - block_addr_);
+    executed_ = block_before_ + units(block_addr_, now - block_addr_);
   }
 
   // The bytes [lo, lo+len) a load/store instruction accesses with registers `r` (the common
@@ -450,40 +573,73 @@ class UnicornEngine final : public CpuEngine {
       if (s->executed_ < s->limit_ && s->check_block(a, size)) s->limit_ = s->executed_;
       if (s->checked_ != a) s->checked_ = 1;
     }
+    if (s->prev_flags_ && s->executed_ < s->limit_) s->check_prev(a);
     if (s->executed_ >= s->limit_) {
       // Stopping here ends the run before this block executes.
-      if (!s->stopped_) {
-        s->stopped_ = true;
-        uc_emu_stop(s->uc_);
-      }
+      s->halt(a);
       return;
     }
     BlockEntry& b = s->blocks_[(a >> 1) & (kBlockCache - 1)];
-    if (b.addr != a || b.size != size) b = {a, size, static_cast<std::uint32_t>(s->count_insns(a, size))};
+    if (b.addr != a || b.size != size) b = s->analyse(a, size);
+    if ((b.flags & kMaskInside) && s->mask_watch_) {
+      // An unmasking instruction inside the block: the next run ends right after it.
+      s->until_ = b.mask_after;
+      s->halt(a);
+      return;
+    }
+    if (s->cycles_mode_ && s->prev_end_ && a != s->prev_end_) s->executed_ += cycle_model::kRefill;
     s->block_addr_ = a;
     s->block_end_ = a + size;
     s->block_before_ = s->executed_;
-    s->executed_ += b.count;
+    s->insns_before_ = s->insns_;
+    s->executed_ += s->cycles_mode_ ? b.cycles : b.count;
+    s->insns_ += b.count;
+    if (b.flags & kSev) s->event_ = true;
+    s->prev_flags_ = b.flags & (kMaskLast | kBxReg);
+    s->prev_bxreg_ = b.bxreg;
+    s->prev_end_ = a + size;
+  }
+
+  void halt(std::uint32_t a) {
+    if (stopped_) return;
+    stopped_ = true;
+    resume_pc_ = a;
+    uc_emu_stop(uc_);
   }
 
   static void on_code(uc_engine*, std::uint64_t addr, std::uint32_t, void* ud) {
     auto* s = static_cast<UnicornEngine*>(ud);
     if (!s->precise_) return;
-    if (s->bps_ && s->executed_ > 0 &&
-        std::binary_search(s->bps_->begin(), s->bps_->end(), static_cast<std::uint32_t>(addr))) {
+    auto a = static_cast<std::uint32_t>(addr);
+    if (s->prev_flags_ && s->executed_ < s->limit_) s->check_prev(a);
+    if (s->bps_ && !(s->executed_ == 0 && a == s->bp_skip_) &&
+        std::binary_search(s->bps_->begin(), s->bps_->end(), a)) {
       s->hit_bp_ = true;
+      s->bp_hit_pc_ = a;
       s->limit_ = s->executed_;
     }
-    if (s->traps_.any() && s->executed_ < s->limit_ && s->configured_fault(static_cast<std::uint32_t>(addr)))
-      s->limit_ = s->executed_;
+    if (s->traps_.any() && s->executed_ < s->limit_ && s->configured_fault(a)) s->limit_ = s->executed_;
     if (s->executed_ >= s->limit_) {
-      if (!s->stopped_) {
-        s->stopped_ = true;
-        uc_emu_stop(s->uc_);
-      }
+      s->halt(a);
       return;
     }
-    ++s->executed_;
+    std::uint16_t h1 = 0, h2 = 0;
+    if (const std::uint8_t* p = s->host_at(a, 2)) std::memcpy(&h1, p, 2);
+    bool wide = (h1 >> 11) >= 0x1D;
+    if (const std::uint8_t* p = wide ? s->host_at(a + 2, 2) : nullptr) std::memcpy(&h2, p, 2);
+    if (s->cycles_mode_) {
+      if (s->prev_end_ && a != s->prev_end_) s->executed_ += cycle_model::kRefill;
+      s->executed_ += cycle_model::insn_cycles(h1, h2, wide);
+    } else {
+      ++s->executed_;
+    }
+    ++s->insns_;
+    std::uint8_t bx = 0;
+    std::uint8_t f = insn_flags(h1, h2, wide, bx);
+    if (f & kSev) s->event_ = true;
+    s->prev_flags_ = f & (kMaskLast | kBxReg);
+    s->prev_bxreg_ = bx;
+    s->prev_end_ = a + (wide ? 4 : 2);
   }
 
   static void on_watch(uc_engine*, uc_mem_type type, std::uint64_t addr, int size, std::int64_t, void* ud) {
@@ -513,7 +669,14 @@ class UnicornEngine final : public CpuEngine {
           s->fault(pc, Access::Fetch);
         }
         break;
-      case kExcpDataAbort: s->fault(pc, Access::Read); break;
+      case kExcpDataAbort:
+        // Unicorn's only data abort here is the alignment check of LDREX/STREX: a UsageFault
+        // UNALIGNED on the part (ARMv7-M A3.2.1), not a BusFault.
+        if (s->unaligned_exclusive(pc))
+          s->client_->trap(Trap::Unaligned, pc);
+        else
+          s->fault(pc, Access::Read);
+        break;
       case kExcpBkpt: s->client_->trap(Trap::Breakpoint, pc); break;
       case kExcpNocp: s->client_->trap(Trap::NoCoprocessor, pc); break;
       case kExcpInvstate: s->client_->trap(Trap::InvalidState, pc); break;
@@ -529,6 +692,24 @@ class UnicornEngine final : public CpuEngine {
       s->stopped_ = true;
       uc_emu_stop(s->uc_);
     }
+  }
+
+  bool unaligned_exclusive(std::uint32_t pc) {
+    const std::uint8_t* p = host_at(pc, 4);
+    if (!p) return false;
+    std::uint16_t h1, h2;
+    std::memcpy(&h1, p, 2);
+    std::memcpy(&h2, p + 2, 2);
+    if ((h1 & 0xFFE0) != 0xE840 && (h1 & 0xFFE0) != 0xE8C0) return false;  // LDREX/STREX (B/H/D)
+    std::uint32_t rn = reg(static_cast<CpuReg>(h1 & 0xF)), lo = rn, size = 4;
+    if ((h1 & 0xFFE0) == 0xE840) {
+      lo = rn + (h2 & 0xFFu) * 4;
+    } else {
+      unsigned op = (h2 >> 4) & 0xF;  // 4: byte, 5: halfword, 7: doubleword
+      size = op == 5 ? 2 : op == 7 ? 8 : 1;
+      if (op < 4 || op == 6) return false;
+    }
+    return size > 1 && (lo & (std::min<std::uint32_t>(size, 4) - 1)) != 0;
   }
 
   void fault(std::uint32_t addr, Access kind) {
@@ -565,9 +746,6 @@ class UnicornEngine final : public CpuEngine {
     std::uint32_t base, size;
     const std::uint8_t* host;
   };
-  struct BlockEntry {
-    std::uint32_t addr = 1, size = 0, count = 0;  // addr 1: never a block start (Thumb bit clear)
-  };
   static constexpr std::size_t kBlockCache = 8192;  // direct mapped by address
 
   uc_engine* uc_ = nullptr;
@@ -592,8 +770,14 @@ class UnicornEngine final : public CpuEngine {
   std::uint32_t pending_pc_ = 0;
   std::vector<HostRegion> host_;
   std::array<BlockEntry, kBlockCache> blocks_{};
-  std::uint32_t block_addr_ = 0, block_end_ = 0;  // the block executing now
-  std::uint64_t block_before_ = 0;                // executed_ before it
+  std::uint32_t block_addr_ = 0, block_end_ = 0;       // the block executing now
+  std::uint64_t block_before_ = 0, insns_before_ = 0;  // executed_, insns_ before it
+  std::uint64_t insns_ = 0;                            // instructions (executed_ counts cycles in cycle mode)
+  bool mask_watch_ = false, cycles_mode_ = false, event_ = false;
+  std::uint8_t prev_flags_ = 0, prev_bxreg_ = 0;  // the instruction executed last (kMaskLast, kBxReg)
+  std::uint32_t prev_end_ = 0;                    // address after it (a different next one: taken branch)
+  std::uint32_t resume_pc_ = 1;                   // where the last run stopped before a block
+  std::uint32_t bp_hit_pc_ = 1, bp_skip_ = 1;     // the breakpoint stopped at; the one resumed from
   Client* client_ = nullptr;
   std::deque<Region> regions_;  // stable addresses for the callbacks
   std::uint64_t executed_ = 0;

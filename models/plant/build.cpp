@@ -3,11 +3,15 @@
 // and "plant.model" (Plant, for tests and tools).
 #include <algorithm>
 #include <cmath>
+#include <optional>
+#include <stdexcept>
 
 #include "models/models.h"
+#include "models/plant/appliance.h"
 #include "models/plant/load.h"
 #include "models/plant/plant.h"
 #include "models/plant/pv_inverter.h"
+#include "models/plant/ripple_receiver.h"
 
 namespace lmsim::plant {
 namespace {
@@ -89,6 +93,20 @@ Element::Wiring parse_wiring(const YNode& n, bool default_neutral_in_front) {
     w.neutral_in_front = default_neutral_in_front;
   if (!w.behind_rcd) w.neutral_in_front = false;
   w.leakage = n.qty_or("leakage", "A", 0);
+  w.leakage_dc = n.qty_or("leakage_dc", "A", 0);
+  if (const YNode* m = n.get("model")) {
+    const std::string& v = m->scalar();
+    if (v == "constant_power" || v == "P")
+      w.model = 0;
+    else if (v == "constant_current" || v == "I")
+      w.model = 1;
+    else if (v == "constant_impedance" || v == "Z")
+      w.model = 2;
+    else
+      m->fail("expected constant_power, constant_current or constant_impedance (P, I, Z), got '" + v + "'");
+  }
+  if (w.leakage < 0) n["leakage"].fail("leakage must be >= 0");
+  if (w.leakage_dc < 0) n["leakage_dc"].fail("leakage_dc must be >= 0");
   return w;
 }
 
@@ -114,10 +132,17 @@ std::unique_ptr<Load> parse_load(Site& site, const YNode& n, bool neutral_in_fro
     } else {
       StochasticKind kind;
       if (!parse_stochastic_kind(pn->str(), kind))
-        pn->fail("unknown profile '" + pn->str() + "' (residential, office, heat-pump or {csv: file})");
+        pn->fail("unknown profile '" + pn->str() + "' (household, residential, office, heat-pump or {csv: file})");
       double peak = n["peak"].quantity("W").value;
       if (peak <= 0) n["peak"].fail("peak must be > 0");
-      c.profile = std::make_unique<StochasticProfile>(site, kind, peak, site.rng("site.load." + name), res);
+      auto sp = std::make_unique<StochasticProfile>(site, kind, peak, site.rng("site.load." + name), res);
+      if (kind == StochasticKind::HeatPump) {
+        double f = n.num_or("start_current", 3.0);
+        if (f < 1 || f > 10) n["start_current"].fail("start_current is a multiple of the running current, 1..10");
+        Time st = n.dur_or("start_time", 200 * kMs);
+        sp->set_start(f, st);
+      }
+      c.profile = std::move(sp);
     }
   } else if (!n.has("power") && !n.has("schedule")) {
     n.fail("a load needs 'power', 'profile' or 'schedule'");
@@ -139,6 +164,50 @@ std::unique_ptr<Load> parse_load(Site& site, const YNode& n, bool neutral_in_fro
   auto load = std::make_unique<Load>(site.registry(), name, w, std::move(c));
   load->set_harmonics(std::move(harm));
   return load;
+}
+
+// `profile: household`: a base load (fridge, standby, lighting; daily shape) plus single-phase
+// appliances switched at seeded random times (Appliance::library()). Annual energy by household
+// size: typical German single-family houses without electric water heating (Stromspiegel für
+// Deutschland, middle band), overridable with `annual`.
+void parse_household(Site& site, const YNode& n, bool neutral_in_front, std::vector<std::unique_ptr<Element>>& out,
+                     std::vector<std::string>& names) {
+  static constexpr double kAnnualKwh[] = {2300, 3000, 3600, 4000, 4700, 5200};
+  std::string name = n["name"].str();
+  Element::Wiring w = parse_wiring(n, neutral_in_front);
+  n["profile"].str();
+  auto persons = n.has("persons") ? n["persons"].integer() : 3;
+  if (persons < 1 || persons > 6) n["persons"].fail("persons must be 1..6");
+  double annual = n.qty_or("annual", "Wh", kAnnualKwh[persons - 1] * 1000);
+  if (annual <= 0) n["annual"].fail("annual energy must be > 0");
+  Time res = n.dur_or("update", 60 * kSec);
+  if (res == 0) n["update"].fail("update must be > 0");
+  Rng rng = site.rng("site.load." + name);
+  std::vector<int> phases;
+  for (int p = 0; p < 3; ++p)
+    if (w.phases[p]) phases.push_back(p);
+  // Library figures are for a 3-person household; uses scale with the number of persons.
+  double scale = std::max(0.4, static_cast<double>(persons) / 3.0);
+  double appliance_wh = 0;
+  for (auto spec : Appliance::library()) {
+    spec.uses_per_day *= scale;
+    appliance_wh += Appliance::daily_wh(spec);
+    Element::Wiring aw = w;
+    aw.model = 2;  // heating elements: constant impedance
+    aw.phases = {false, false, false};
+    aw.phases[static_cast<std::size_t>(phases[rng.below(phases.size())])] = true;
+    std::string an = name + "-" + spec.name;
+    if (std::find(names.begin(), names.end(), an) != names.end()) n["name"].fail("duplicate name '" + an + "'");
+    names.push_back(an);
+    out.push_back(std::make_unique<Appliance>(site, site.registry(), an, aw, spec, site.rng("site.load." + an)));
+  }
+  double base_w = (annual / 365.0 - appliance_wh) / 24.0;
+  if (base_w <= 0) n["annual"].fail("annual energy is below what the appliances alone use");
+  n.finish();
+  Load::Config c;
+  c.profile = std::make_unique<StochasticProfile>(
+      site, StochasticKind::Base, base_w / StochasticProfile::residential_mean(), site.rng("site.load." + name), res);
+  out.push_back(std::make_unique<Load>(site.registry(), name, w, std::move(c)));
 }
 
 std::unique_ptr<PvInverter> parse_pv(Site& site, const YNode& n) {
@@ -190,6 +259,130 @@ void parse_sensor_fields(Site& site, const YNode& n, CurrentSensor::Config& c, c
   if (const YNode* p = n.get("open_coupling")) c.open_coupling = percent(*p) / 100.0;
 }
 
+// A fuse or MCB: `rating`, `curve` (gG, B, C, D or a list of {current, time}), `band`
+// (fastest, nominal, slowest: where in the standard's tolerance band this device sits).
+// A list is a cold melting curve; `non_fusing` (multiple of the rating) and `cooling` then
+// give the never-trip current and the thermal time constant.
+MainFuse::Config parse_overcurrent(const YNode& f, const std::string& prefix, const std::string& label) {
+  MainFuse::Config c;
+  c.prefix = prefix;
+  c.label = label;
+  c.rating = f.qty_or("rating", "A", 63);
+  if (c.rating <= 0) f["rating"].fail("rating must be > 0");
+  Band band = Band::Nominal;
+  if (const YNode* b = f.get("band"))
+    if (!parse_band(b->str(), band)) b->fail("expected fastest, nominal or slowest, got '" + b->str() + "'");
+  std::string kind = "gG";
+  const YNode* cn = f.get("curve");
+  if (cn && cn->is_scalar()) kind = cn->str();
+  if (cn && !cn->is_scalar()) {
+    std::vector<TripCurve::Point> pts;
+    for (const auto& pt : cn->items()) {
+      TripCurve::Point p{pt["current"].quantity("A").value, time_to_seconds(pt["time"].duration())};
+      pt.finish();
+      if (!pts.empty() && (p.current <= pts.back().current || p.seconds >= pts.back().seconds))
+        pt.fail("curve points must have rising currents and falling times");
+      if (p.seconds <= 0) pt["time"].fail("time must be > 0");
+      pts.push_back(p);
+    }
+    if (pts.empty()) cn->fail("curve needs at least one point");
+    double nf = f.num_or("non_fusing", 1.25);
+    if (nf <= 0) f["non_fusing"].fail("non_fusing must be > 0");
+    if (nf * c.rating >= pts.front().current)
+      f["non_fusing"].fail("non_fusing current must lie below the first curve point");
+    double cooling = time_to_seconds(f.dur_or("cooling", 20 * 60 * kSec));
+    if (cooling <= 0) f["cooling"].fail("cooling must be > 0");
+    c.curve = TripCurve(nf * c.rating, cooling, std::move(pts));
+  } else if (kind == "gG") {
+    if (f.has("non_fusing")) f["non_fusing"].fail("non_fusing applies to a curve given as points");
+    if (f.has("cooling")) f["cooling"].fail("cooling applies to a curve given as points");
+    try {
+      c.curve = TripCurve::gg_fuse(c.rating, band);
+    } catch (const std::invalid_argument&) {
+      std::string list;
+      for (double r : TripCurve::gg_ratings()) list += (list.empty() ? "" : ", ") + std::to_string(static_cast<int>(r));
+      (f.has("rating") ? f["rating"] : f)
+          .fail("no IEC 60269 gG data for " + std::to_string(c.rating) + " A (ratings " + list +
+                " A; or give the curve as points)");
+    }
+  } else if (kind == "B" || kind == "C" || kind == "D") {
+    if (c.rating < 0.5 || c.rating > 125) f["rating"].fail("IEC 60898-1 MCBs are rated 0.5..125 A");
+    c.curve = TripCurve::mcb(kind[0], c.rating, band);
+  } else {
+    cn->fail("unknown curve '" + kind + "' (gG, B, C, D or a list of {current, time})");
+  }
+  f.finish();
+  return c;
+}
+
+// `ripple:` the utility's receiver / control box and its wiring to the device's 24 V inputs.
+RippleReceiver::Config parse_ripple(const YNode& n) {
+  RippleReceiver::Config c;
+  static const std::vector<std::string> kModes = {"normal", "reduced", "blocked"};
+  auto mode_of = [&](const YNode& m) {
+    for (std::size_t k = 0; k < kModes.size(); ++k)
+      if (m.scalar() == kModes[k]) return static_cast<int>(k);
+    m.fail("expected normal, reduced or blocked, got '" + m.scalar() + "'");
+  };
+  if (const YNode* m = n.get("mode")) c.mode = mode_of(*m);
+  c.delay = n.dur_or("delay", 0);
+  if (const YNode* rs = n.get("relays")) {
+    std::vector<std::string> names;
+    for (const auto& rn : rs->items()) {
+      RippleReceiver::Relay r;
+      r.name = rn["name"].str();
+      if (r.name.empty() ||
+          r.name.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") !=
+              std::string::npos)
+        rn["name"].fail("names use letters, digits, '_' and '-'");
+      if (std::find(names.begin(), names.end(), r.name) != names.end())
+        rn["name"].fail("duplicate relay '" + r.name + "'");
+      names.push_back(r.name);
+      const std::string& in = rn["input"].scalar();
+      if (in == "in1")
+        r.input = 1;
+      else if (in == "in2")
+        r.input = 2;
+      else
+        rn["input"].fail("expected in1 or in2 (the device's 24 V inputs), got '" + in + "'");
+      if (const YNode* ct = rn.get("contact")) {
+        if (ct->scalar() == "NO")
+          r.normally_closed = false;
+        else if (ct->scalar() == "NC")
+          r.normally_closed = true;
+        else
+          ct->fail("expected NO or NC, got '" + ct->scalar() + "'");
+      }
+      r.active = {false, false, false};
+      const YNode& a = rn["active"];
+      if (a.is_scalar())
+        r.active[mode_of(a)] = true;
+      else
+        for (const auto& m : a.items()) r.active[mode_of(m)] = true;
+      rn.finish();
+      c.relays.push_back(r);
+    }
+    if (c.relays.empty()) rs->fail("a receiver needs at least one relay");
+  } else {
+    c.relays = RippleReceiver::default_relays();
+  }
+  if (const YNode* b = n.get("bounce")) {
+    if (b->has("count")) c.bounces = static_cast<int>((*b)["count"].integer());
+    if (c.bounces < 0 || c.bounces > 50) (*b)["count"].fail("count must be 0..50");
+    c.bounce_time = b->dur_or("time", c.bounce_time);
+    if (c.bounce_time < 2) (*b)["time"].fail("time must be > 0");
+    b->finish();
+  }
+  if (const YNode* g = n.get("glitches")) {
+    c.glitch_rate = g->num_or("per_hour", 0);
+    if (c.glitch_rate < 0 || c.glitch_rate > 3600) (*g)["per_hour"].fail("per_hour must be 0..3600");
+    c.glitch_length = g->dur_or("length", c.glitch_length);
+    if (c.glitch_length <= 0) (*g)["length"].fail("length must be > 0");
+    g->finish();
+  }
+  n.finish();
+  return c;
+}
 }  // namespace
 
 void build(Site& site, const YNode& root) {
@@ -206,6 +399,14 @@ void build(Site& site, const YNode& root) {
     cfg.grid.frequency = g->qty_or("frequency", "Hz", 50);
     if (cfg.grid.voltage < 0) (*g)["voltage"].fail("voltage must be >= 0");
     if (cfg.grid.frequency < 40 || cfg.grid.frequency > 70) (*g)["frequency"].fail("frequency must be 40..70 Hz");
+    if (const YNode* z = g->get("impedance")) {
+      // Source impedance per phase conductor: {r: 0.2Ohm, x: 0.1Ohm}.
+      double r = z->qty_or("r", "Ohm", 0), x = z->qty_or("x", "Ohm", 0);
+      if (r < 0 || r > 10) (*z)["r"].fail("r must be 0..10 ohm");
+      if (x < 0 || x > 10) (*z)["x"].fail("x must be 0..10 ohm");
+      z->finish();
+      cfg.grid.impedance = Complex(r, x);
+    }
     if (const YNode* hs = g->get("harmonics")) {
       for (const auto& h : hs->items()) {
         VoltageHarmonic vh;
@@ -220,30 +421,7 @@ void build(Site& site, const YNode& root) {
     g->finish();
   }
 
-  if (const YNode* f = s.get("main_fuse")) {
-    cfg.fuse.rating = f->qty_or("rating", "A", 63);
-    if (cfg.fuse.rating <= 0) (*f)["rating"].fail("rating must be > 0");
-    if (const YNode* c = f->get("curve")) {
-      if (c->is_scalar()) {
-        if (c->str() != "gG") c->fail("unknown curve '" + c->str() + "' (gG or a list of {current, time})");
-      } else {
-        for (const auto& pt : c->items()) {
-          MainFuse::Point p{pt["current"].quantity("A").value, time_to_seconds(pt["time"].duration())};
-          pt.finish();
-          if (!cfg.fuse.curve.empty() &&
-              (p.current <= cfg.fuse.curve.back().current || p.seconds >= cfg.fuse.curve.back().seconds))
-            pt.fail("curve points must have rising currents and falling times");
-          if (p.seconds <= 0) pt["time"].fail("time must be > 0");
-          cfg.fuse.curve.push_back(p);
-        }
-        if (cfg.fuse.curve.empty()) c->fail("curve needs at least one point");
-      }
-    }
-    cfg.fuse.non_fusing = f->num_or("non_fusing", cfg.fuse.non_fusing);
-    cfg.fuse.cooling = time_to_seconds(f->dur_or("cooling", seconds_to_time(cfg.fuse.cooling)));
-    if (cfg.fuse.cooling <= 0) (*f)["cooling"].fail("cooling must be > 0");
-    f->finish();
-  }
+  if (const YNode* f = s.get("main_fuse")) cfg.fuse = parse_overcurrent(*f, "site.fuse", "main fuse");
 
   bool neutral_in_front = false;
   if (const YNode* r = s.get("rcd")) {
@@ -266,6 +444,19 @@ void build(Site& site, const YNode& root) {
       if (cfg.rcd.curve.empty()) c->fail("curve needs at least one point");
     }
     if (const YNode* nn = r->get("neutral")) neutral_in_front = !parse_side(nn, true);
+    if (const YNode* ty = r->get("type")) {
+      const std::string& t = ty->scalar();
+      if (t == "AC")
+        cfg.rcd.type = RcdType::AC;
+      else if (t == "A")
+        cfg.rcd.type = RcdType::A;
+      else if (t == "F")
+        cfg.rcd.type = RcdType::F;
+      else if (t == "B")
+        cfg.rcd.type = RcdType::B;
+      else
+        ty->fail("expected AC, A, F or B, got '" + t + "'");
+    }
     r->finish();
   }
 
@@ -305,11 +496,15 @@ void build(Site& site, const YNode& root) {
       cfg.device.neutral_in_front = neutral_in_front;
     if (const YNode* ph = d->get("phase")) cfg.device.phase = parse_phase(*ph);
     cfg.device.power = d->qty_or("power", "W", 3);
+    cfg.device.min_input = d->qty_or("min_input", "V", cfg.device.min_input);
+    if (cfg.device.min_input < 0) (*d)["min_input"].fail("min_input must be >= 0");
+    cfg.device.hold_up = d->dur_or("hold_up", cfg.device.hold_up);
     d->finish();
   } else {
     cfg.device.neutral_in_front = neutral_in_front;
   }
   if (!cfg.device.behind_rcd) cfg.device.neutral_in_front = false;
+  cfg.device.nominal = cfg.grid.voltage;
 
   // Everything is read and checked before the SystemC module exists (a bad scenario leaves no
   // half-built module behind).
@@ -326,7 +521,11 @@ void build(Site& site, const YNode& root) {
   if (const YNode* ls = s.get("loads")) {
     for (const auto& ln : ls->items()) {
       unique_name(ln);
-      elements.push_back(parse_load(site, ln, neutral_in_front));
+      const YNode* pn = ln.get("profile");
+      if (pn && pn->is_scalar() && pn->scalar() == "household")
+        parse_household(site, ln, neutral_in_front, elements, names);
+      else
+        elements.push_back(parse_load(site, ln, neutral_in_front));
     }
   }
   if (const YNode* ps = s.get("pv")) {
@@ -335,6 +534,8 @@ void build(Site& site, const YNode& root) {
       elements.push_back(parse_pv(site, pn));
     }
   }
+  std::optional<RippleReceiver::Config> ripple;
+  if (const YNode* rn = s.get("ripple")) ripple = parse_ripple(*rn);
   s.finish();
   std::vector<int> orders;
   for (const auto& h : cfg.grid.harmonics) orders.push_back(h.order);
@@ -350,6 +551,7 @@ void build(Site& site, const YNode& root) {
   site.provide<PlantApi>("plant", &plant);
   site.provide<MeterSource>("plant.meter", &plant);
   site.provide<Plant>("plant.model", &plant);
+  if (ripple) site.make<RippleReceiver>("site_ripple", site, std::move(*ripple));
 }
 
 }  // namespace lmsim::plant

@@ -4,6 +4,7 @@
 // high-pass corner (frequency-dependent phase lead) and position sensitivity.
 // Wiring faults are wiring: a reversed arrow is gain -1, a wrong pairing takes another voltage.
 #pragma once
+#include <array>
 #include <string>
 
 #include "models/plant/meter_tap.h"
@@ -30,6 +31,12 @@ class CurrentSensor {
     bool open = false;
   };
   CurrentSensor(Registry& reg, int channel, Config cfg);
+  // Channel k clamps phase k and pairs with voltage input k (the correct installation).
+  static std::array<Config, 3> per_phase_defaults() {
+    std::array<Config, 3> c{};
+    for (int k = 0; k < 3; ++k) c[k].clamps = c[k].pairs_with = k;
+    return c;
+  }
 
   // Secondary reading (primary-referred A) per A of primary current at harmonic `order` of the
   // grid frequency `f`, given the primary RMS current (for saturation).

@@ -25,7 +25,9 @@ class Element {
     std::array<bool, 3> phases{true, true, true};
     bool behind_rcd = true;
     bool neutral_in_front = false;  // miswired: its N returns in front of the RCD
-    double leakage = 0;             // A to PE while drawing, behind the RCD
+    double leakage = 0;             // A to PE while drawing (split over its phases, in phase with each)
+    double leakage_dc = 0;          // A smooth DC to PE while drawing (e.g. a rectifier fault)
+    int model = 0;                  // 0 constant power, 1 constant current, 2 constant impedance
   };
   Element(std::string name, Wiring w) : name_(std::move(name)), wiring_(w) {
     for (bool b : wiring_.phases) nphases_ += b ? 1 : 0;
@@ -47,6 +49,8 @@ class Element {
   virtual void publish(double fraction_live) = 0;
   // The plant tells every element when the supply on its side comes or goes (t = now).
   virtual void on_grid(Time t, bool live) {}
+  // The grid's frequency changed (PV: P(f)); the plant then updates the element at once.
+  virtual bool follows_frequency() const { return false; }
   // Set by the plant: a knob changed, update this element at the current time.
   std::function<void()> poke;
 

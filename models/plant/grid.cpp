@@ -5,7 +5,10 @@
 namespace lmsim::plant {
 
 Grid::Grid(Registry& reg, const Config& cfg) : harmonics_(cfg.harmonics) {
-  auto bump = [this](Signal&) { ++version_; };
+  auto bump = [this](Signal&) {
+    ++version_;
+    if (poke) poke();
+  };
   all_ = &reg.add_number("site.grid.voltage", "V", cfg.voltage)
               .as_knob()
               .describe("nominal phase voltage of all three phases (writes set L1..L3 nominal)");
@@ -19,6 +22,7 @@ Grid::Grid(Registry& reg, const Config& cfg) : harmonics_(cfg.harmonics) {
   all_->on_write = [this](Signal& s) {
     for (auto* n : nominal_) n->set(s.value());
     ++version_;
+    if (poke) poke();
   };
   freq_ = &reg.add_number("site.grid.frequency", "Hz", cfg.frequency).as_knob().describe("grid frequency");
   freq_->on_write = bump;

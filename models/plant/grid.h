@@ -3,6 +3,7 @@
 // reads it once per step.
 #pragma once
 #include <array>
+#include <functional>
 #include <vector>
 
 #include "models/plant/meter_tap.h"
@@ -22,6 +23,7 @@ class Grid {
     double voltage = 230;  // V phase-to-neutral RMS
     double frequency = 50;
     std::vector<VoltageHarmonic> harmonics;
+    Complex impedance{0, 0};  // Ω per phase conductor, source to the building (0 = stiff)
   };
   Grid(Registry& reg, const Config& cfg);
 
@@ -36,6 +38,8 @@ class Grid {
 
   // Bumped by every knob write that changes the source (the plant re-evaluates).
   unsigned version() const { return version_; }
+  // Set by the plant: a knob changed (re-evaluate now, not at the next plant step).
+  std::function<void()> poke;
 
  private:
   static constexpr double kOffsets[3] = {0.0, -2.0943951023931953, 2.0943951023931953};

@@ -148,8 +148,15 @@ double StochasticProfile::shape(double hour, int weekday) const {
     case StochasticKind::Residential: return interp_hours(kResidential, hour) * (weekend ? 1.05 : 1.0);
     case StochasticKind::Office: return weekend ? 0.15 : interp_hours(kOfficeWeekday, hour);
     case StochasticKind::HeatPump: return 1.0;
+    case StochasticKind::Base: return interp_hours(kResidential, hour);
   }
   return 1.0;
+}
+
+double StochasticProfile::residential_mean() {
+  double s = 0;
+  for (double x : kResidential) s += x;
+  return s / 24.0;
 }
 
 Profile::Sample StochasticProfile::at(Time t) {
@@ -159,12 +166,14 @@ Profile::Sample StochasticProfile::at(Time t) {
   if (kind_ == StochasticKind::HeatPump) {
     while (hp_switch_ <= t) {
       hp_on_ = !hp_on_;
+      if (hp_on_) hp_start_end_ = hp_switch_ + start_time_;
       // Cold nights: longer runs, shorter pauses.
       bool night = hour < 6 || hour >= 21;
       double mean = hp_on_ ? (night ? 1500.0 : 900.0) : (night ? 600.0 : 1500.0);
       hp_switch_ += seconds_to_time(std::max(300.0, rng_.normal(mean, mean * 0.25)));
     }
     double w = hp_on_ ? peak_ : 0.02 * peak_;  // circulation pump while the compressor rests
+    if (hp_on_ && t < hp_start_end_) return {peak_ * start_factor_, hp_start_end_};
     return {w, hp_switch_};
   }
   while (noise_next_ <= t) {  // slow variation, one step per minute
@@ -172,6 +181,11 @@ Profile::Sample StochasticProfile::at(Time t) {
     noise_next_ += 60 * kSec;
   }
   double s = shape(hour, weekday);
+  if (kind_ == StochasticKind::Base) {
+    // Fridge, standby, lighting: the smooth remainder of a household (appliances are separate).
+    double w = std::clamp(peak_ * s * (1 + noise_), 0.0, 2 * peak_);
+    return {w, std::min(t + resolution_, noise_next_)};
+  }
   while (burst_next_ <= t) {  // appliances: kettle, oven, washing machine ...
     if (burst_end_ <= burst_next_) burst_w_ = 0;
     if (rng_.chance(std::min(1.0, s))) {

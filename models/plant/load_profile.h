@@ -44,12 +44,20 @@ class CsvProfile : public Profile {
 };
 
 // Stochastic daily shapes scaled to `peak` (W). Same seed, same draws, same curve.
-enum class StochasticKind { Residential, Office, HeatPump };
+enum class StochasticKind { Residential, Office, HeatPump, Base };
 
 class StochasticProfile : public Profile {
  public:
   StochasticProfile(const Site& site, StochasticKind kind, double peak, Rng rng, Time resolution);
   Sample at(Time t) override;
+  // Heat pump compressor start: `factor` x the running power for `duration` at each start
+  // (direct-on-line scroll compressors draw several times their running current while starting).
+  void set_start(double factor, Time duration) {
+    start_factor_ = factor;
+    start_time_ = duration;
+  }
+  // Mean of the residential daily shape (fraction of the peak) for sizing base loads.
+  static double residential_mean();
 
  private:
   double shape(double hour, int weekday) const;
@@ -67,6 +75,9 @@ class StochasticProfile : public Profile {
   // Heat pump: compressor on/off cycling.
   bool hp_on_ = false;
   Time hp_switch_ = 0;
+  Time hp_start_end_ = 0;
+  double start_factor_ = 3.0;
+  Time start_time_ = 200 * kMs;
 };
 
 // Parses a profile name ("residential", "office", "heat-pump").

@@ -28,6 +28,10 @@ struct DeviceSupply {
   bool neutral_in_front = false;  // the manual's miswiring: L behind the RCD, N in front
   int phase = 0;                  // supply phase 0..2
   double power = 3;               // W drawn
+  // Wide-range switch-mode supply: regulates down to min_input, then holds up for hold_up.
+  double min_input = 85;  // V
+  Time hold_up = 20 * kMs;
+  double nominal = 230;  // V, what the power controller is told while the supply regulates
 };
 
 class Plant : public sc_core::sc_module, public PlantApi, public MeterSource {
@@ -37,7 +41,8 @@ class Plant : public sc_core::sc_module, public PlantApi, public MeterSource {
     Grid::Config grid;
     MainFuse::Config fuse;
     Rcd::Config rcd;
-    std::array<CurrentSensor::Config, 3> sensors;
+    // Each channel clamps and pairs with its own phase unless `sensors:` says otherwise.
+    std::array<CurrentSensor::Config, 3> sensors = CurrentSensor::per_phase_defaults();
     DeviceSupply device;
   };
   Plant(sc_core::sc_module_name name, Site& site, Config cfg);
@@ -70,6 +75,9 @@ class Plant : public sc_core::sc_module, public PlantApi, public MeterSource {
     bool operator>(const Due& o) const { return t != o.t ? t > o.t : idx > o.idx; }
   };
   enum Group { kFront, kBehind, kBypass, kGroups };
+  // Sums are kept per group and load model (constant power, current, impedance): slot
+  // g + kGroups * model; the model's power scales with (|V| / V_nominal)^model.
+  static constexpr int kSlots = kGroups * 3;
   SC_HAS_PROCESS(Plant);
 
   void start_of_simulation() override;
@@ -79,6 +87,8 @@ class Plant : public sc_core::sc_module, public PlantApi, public MeterSource {
   // Share of an element's phases that are live on its side of the RCD.
   double live_fraction(const Element& e) const;
   void compute_currents(Time t);
+  // Currents at the present building voltages (ask_consumers: call their draw(), else reuse).
+  void solve_currents(Time t, bool ask_consumers);
   void publish();
   void build_frame(Time t);
   // Index of a harmonic order, added if new (only while building).
@@ -105,9 +115,14 @@ class Plant : public sc_core::sc_module, public PlantApi, public MeterSource {
   Complex rot_[3][kMaxOrders]{};  // exp(j * order * phase offset)
 
   // Element sums per group and phase: fundamental S (VA) and harmonic "VA-equivalents".
-  Complex s_[kGroups][3]{};
-  Complex h_[kGroups][3][kMaxOrders]{};
-  double leak_ = 0;  // element leakage behind the RCD
+  Complex s_[kSlots][3]{};
+  Complex h_[kSlots][3][kMaxOrders]{};
+  double vn_ = 230;             // nominal voltage of constant-current/impedance loads
+  Complex zs_;                  // source impedance per phase conductor (Ω)
+  Complex vsrc_[3]{};           // source fundamental per phase (before the drop)
+  Complex cons_i_[3]{};         // consumers' currents of this evaluation
+  double leak_[3] = {0, 0, 0};  // element leakage behind the RCD per phase (A, in phase with V)
+  double leak_dc_ = 0;          // smooth DC leakage behind the RCD
   bool dirty_ = true;
 
   // Live state
@@ -115,14 +130,15 @@ class Plant : public sc_core::sc_module, public PlantApi, public MeterSource {
   unsigned topo_ = ~0u, grid_ver_ = ~0u, rcd_ver_ = ~0u;
   Complex v_[3][kMaxOrders]{};  // building-side voltage per phase
   Complex vinv_[3]{};           // V1 / |V1|^2 (0 on a dead phase): I = conj(S) * vinv
-  bool group_used_[kGroups]{};
+  bool group_used_[kSlots]{};
   bool changed_ = true;  // currents must be recomputed
   unsigned sensor_ver_ = ~0u;
   Complex i_[3][kMaxOrders]{};  // current per phase conductor, towards the building
   std::array<double, 3> irms_{};
-  double residual_ = 0;
-  double bypass_ = 0;  // neutral current returning in front of the RCD
+  Residual residual_;
+  Complex bypass_[kMaxOrders]{};  // neutral current returning in front of the RCD, per order
   double theta_ = 0;
+  double freq_seen_ = -1;  // grid frequency the elements last saw
   Time last_ = 0;
   bool in_run_ = false;
   std::uint64_t steps_ = 0;
@@ -135,7 +151,9 @@ class Plant : public sc_core::sc_module, public PlantApi, public MeterSource {
   Signal* sig_import_ = nullptr;
   Signal* sig_export_ = nullptr;
   Signal* sig_supply_ = nullptr;  // site.device_supply.voltage
-  Signal* dev_knob_ = nullptr;    // device.supply.voltage (PWR), if the device exists
+  Signal* sig_psu_ok_ = nullptr;
+  Time psu_low_since_ = kNever;  // input below min_input since
+  Signal* dev_knob_ = nullptr;   // device.supply.voltage (PWR), if the device exists
   double e_import_ = 0, e_export_ = 0;
 };
 

@@ -23,7 +23,7 @@ double clear_sky_fraction(double epoch_s, double latitude_deg, double longitude_
 }
 
 PvInverter::PvInverter(const Site& site, Registry& reg, std::string name, Wiring w, Config cfg)
-    : Element(std::move(name), w), site_(site), cfg_(std::move(cfg)) {
+    : Element(std::move(name), w), site_(site), cfg_(std::move(cfg)), reg_(reg) {
   std::string base = "site.pv." + name_;
   irradiance_ = &reg.add_number(base + ".irradiance", "%", 100)
                      .as_knob()
@@ -59,6 +59,20 @@ Time PvInverter::update(Time t) {
   if (!live_ || t < connect_at_) {
     frac = 0;
     if (live_) next = std::min(next, connect_at_);
+  } else if (cfg_.ramp_per_min > 0 && connect_at_ > 0) {
+    double ramp = cfg_.ramp_per_min * time_to_seconds(t - connect_at_) / 60.0;
+    if (ramp < 1.0) {
+      frac = std::min(frac, ramp);
+      next = std::min(next, t + kSec);  // follow the ramp in 1 s steps
+    }
+  }
+  if (cfg_.p_of_f) {
+    if (!freq_) freq_ = reg_.find("site.grid.frequency");
+    double f = freq_ ? freq_->value() : 50.0;
+    if (f > 51.5)
+      frac = 0;
+    else if (f > 50.2)
+      frac *= std::max(0.0, 1.0 - 0.4 * (f - 50.2));
   }
   p_ = -frac * cfg_.peak;
   q_ = 0;

@@ -25,11 +25,16 @@ class PvInverter : public Element {
     double latitude = 47.4, longitude = 8.5;
     Time resolution = 10 * kSec;
     Time reconnect = 60 * kSec;
+    // VDE-AR-N 4105: after (re)connecting, the output rises by at most 10 % of the peak per
+    // minute; above 50.2 Hz it falls by 40 % of its power per Hz (P(f)); above 51.5 Hz it trips.
+    double ramp_per_min = 0.10;  // share of the peak per minute, 0 = no ramp
+    bool p_of_f = true;
   };
   PvInverter(const Site& site, Registry& reg, std::string name, Wiring w, Config cfg);
   Time update(Time t) override;
   void publish(double fraction_live) override { power_sig_->set(-p_ * fraction_live); }
   void on_grid(Time t, bool live) override;
+  bool follows_frequency() const override { return cfg_.p_of_f; }
 
  private:
   const Site& site_;
@@ -39,6 +44,8 @@ class PvInverter : public Element {
   Signal* irradiance_ = nullptr;
   Signal* curtail_ = nullptr;
   Signal* power_sig_ = nullptr;
+  Registry& reg_;
+  Signal* freq_ = nullptr;  // site.grid.frequency (the grid is built after the elements)
 };
 
 }  // namespace lmsim::plant

@@ -1,5 +1,6 @@
 #include "models/plant/rcd.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -10,6 +11,15 @@ Rcd::Rcd(Registry& reg, Config cfg) : cfg_(std::move(cfg)) {
   tripped_ = &reg.add_bool("site.rcd.tripped").describe("RCD open: everything behind it is disconnected");
   leakage_ =
       &reg.add_number("site.rcd.leakage", "A", 0).as_knob().describe("extra leakage current to PE behind the RCD");
+  leakage_->on_write = [this](Signal&) {
+    if (poke) poke();
+  };
+  leakage_dc_ = &reg.add_number("site.rcd.leakage_dc", "A", 0)
+                     .as_knob()
+                     .describe("extra smooth DC residual current behind the RCD");
+  leakage_dc_->on_write = leakage_->on_write;
+  residual_dc_ = &reg.add_number("site.rcd.residual_dc", "A", 0).describe("smooth DC part of the residual current");
+  blinded_ = &reg.add_bool("site.rcd.blinded").describe("DC residual beyond what the RCD type withstands: no AC trip");
   reset_ = &reg.add_bool("site.rcd.reset").as_knob().describe("write true: switch the RCD back on");
   reset_->on_write = [this](Signal& s) {
     if (!s.as_bool()) return;
@@ -17,6 +27,7 @@ Rcd::Rcd(Registry& reg, Config cfg) : cfg_(std::move(cfg)) {
     progress_ = 0;
     ++version_;
     s.set(0);
+    if (poke) poke();
   };
   test_ = &reg.add_bool("site.rcd.trip").as_knob().describe("write true: press the test button (trips)");
   test_->on_write = [this](Signal& s) {
@@ -24,6 +35,7 @@ Rcd::Rcd(Registry& reg, Config cfg) : cfg_(std::move(cfg)) {
     tripped_->set(1);
     ++version_;
     s.set(0);
+    if (poke) poke();
   };
 }
 
@@ -40,9 +52,37 @@ double Rcd::break_time(double residual) const {
   return std::exp(y0 + (y1 - y0) * (std::log(m) - x0) / (x1 - x0));
 }
 
-bool Rcd::integrate(double dt, double residual) {
+double Rcd::dc_withstand(RcdType t) {
+  switch (t) {
+    case RcdType::AC: return 0.0;
+    case RcdType::A: return 0.006;
+    case RcdType::F: return 0.010;
+    case RcdType::B: break;
+  }
+  return std::numeric_limits<double>::infinity();
+}
+
+double Rcd::sensed(const Residual& r) const {
+  if (blinded(r)) return 0.0;
+  if (cfg_.type == RcdType::B) return std::max(r.ac, r.dc / 2.0);
+  return r.ac;
+}
+
+void Rcd::publish(const Residual& r) {
+  residual_->set(r.ac);
+  residual_dc_->set(r.dc);
+  blinded_->set(blinded(r) ? 1 : 0);
+}
+
+double Rcd::time_to_trip(const Residual& r) const {
+  if (tripped()) return std::numeric_limits<double>::infinity();
+  double bt = break_time(sensed(r));
+  return std::isfinite(bt) ? std::max(0.0, 1.0 - progress_) * bt : bt;
+}
+
+bool Rcd::integrate(double dt, const Residual& r) {
   if (tripped()) return false;
-  double bt = break_time(residual);
+  double bt = break_time(sensed(r));
   if (!std::isfinite(bt)) {
     progress_ = 0;  // the release mechanism resets as soon as the residual current drops
     return false;

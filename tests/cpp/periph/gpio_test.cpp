@@ -82,3 +82,30 @@ TEST(Gpio, InputEdgesRaiseIrq) {
   reg.at("device.button.reset").set(1);
   EXPECT_EQ(bus.rd(Gpio::EDGE), 1u << 8);
 }
+
+// device.led.*.period (for LED-rate assertions, behaviours.md A01): rising edge to rising
+// edge, in seconds; falling edges and a steady level leave it alone.
+TEST(Gpio, LedPeriodIsRisingEdgeToRisingEdge) {
+  auto site = make_site();
+  Gpio gpio("gpio", *site, device_cfg(*site));
+  Initiator bus("bus", gpio);
+  auto& reg = site->registry();
+  EXPECT_EQ(reg.at("device.led.status.period").value(), 0.0);
+  run_until(1 * kMs);
+  bus.wr(Gpio::OUTSET, 1u << 1);  // rise at 1 ms: nothing to measure yet
+  EXPECT_EQ(reg.at("device.led.status.period").value(), 0.0);
+  run_until(126 * kMs);
+  bus.wr(Gpio::OUTCLR, 1u << 1);  // fall at 126 ms: no change
+  EXPECT_EQ(reg.at("device.led.status.period").value(), 0.0);
+  run_until(251 * kMs);
+  bus.wr(Gpio::OUTSET, 1u << 1);  // rise at 251 ms: 250 ms after the first (4 Hz)
+  EXPECT_DOUBLE_EQ(reg.at("device.led.status.period").value(), 0.25);
+  bus.wr(Gpio::OUTSET, 1u << 1);  // already lit: not an edge
+  EXPECT_DOUBLE_EQ(reg.at("device.led.status.period").value(), 0.25);
+  EXPECT_EQ(reg.at("device.led.power.period").value(), 0.0);  // per pin
+  run_until(300 * kMs);
+  bus.wr(Gpio::OUTCLR, 1u << 1);
+  run_until(1251 * kMs);
+  bus.wr(Gpio::OUTSET, 1u << 1);
+  EXPECT_DOUBLE_EQ(reg.at("device.led.status.period").value(), 1.0);
+}

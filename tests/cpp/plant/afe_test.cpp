@@ -130,6 +130,40 @@ TEST(Afe, RegistersMatchIntegratedSamplesWithHarmonicsAndCtError) {
   EXPECT_EQ((b.port->read(Afe::STATUS) >> Afe::ST_VPRESENT_SHIFT) & 7u, 7u);
 }
 
+TEST(Afe, WithoutSensorsSectionEachChannelReadsItsOwnPhase) {
+  // No `sensors:` section: channel k must clamp phase k and pair with V_k. Hand calculation at
+  // 230 V, resistive: 2300/1150/460 W give 10/5/2 A. Neutral = |10 + 5∠-120° + 2∠+120°|
+  // = |(10 - 2.5 - 1) + j(-4.330 + 1.732)| = |6.5 - j2.598| = sqrt(42.25 + 6.75) = 7.0 A.
+  Bench b(R"(
+site:
+  loads:
+    - {name: a, phases: L1, power: 2300W}
+    - {name: b, phases: L2, power: 1150W}
+    - {name: c, phases: L3, power: 460W}
+)");
+  run_for(0.5);
+  EXPECT_NEAR(b.irms(0), 10.0, 0.01);
+  EXPECT_NEAR(b.irms(1), 5.0, 0.01);
+  EXPECT_NEAR(b.irms(2), 2.0, 0.01);
+  EXPECT_NEAR(b.p(0), 2300.0, 2.0);
+  EXPECT_NEAR(b.p(1), 1150.0, 2.0);
+  EXPECT_NEAR(b.p(2), 460.0, 2.0);
+  for (int c = 0; c < 3; ++c) EXPECT_NEAR(b.angle(c), 0.0, 0.1) << "channel " << c;
+  EXPECT_NEAR(b.port->read(Afe::IN_MA) / 1e3, 7.0, 0.02);
+}
+
+TEST(Afe, EnergyIsBookedForTheIntervalTheLoadRan) {
+  // 2300 W on L1 from 0 to exactly 1.0 s, then off. Hand calculation: 2300 W x 1 s / 3600 =
+  // 638.9 mWh. Booking each step at the state after it (the old plant) lost the last 10 ms
+  // step: 2300 x 0.99 / 3600 = 632.5 mWh.
+  Bench b(R"(
+site:
+  loads: [{name: a, phases: L1, power: 2300W, schedule: [{at: 1s, on: false}]}]
+)");
+  run_for(2.0);
+  EXPECT_NEAR(b.ch(0, Afe::IMP_MWH_LO), 638.9, 1.0);
+}
+
 TEST(Afe, ReversedSensorGivesNegativePower) {
   Bench b(R"(
 site:

@@ -113,6 +113,8 @@ site:
   run_for(30.0);
   EXPECT_EQ(val(*site, "site.pv.roof.power"), 0.0);  // still waiting (anti-islanding delay)
   run_for(31.0);
+  EXPECT_LT(val(*site, "site.pv.roof.power"), 100.0);  // ramping up at 10 % of the peak per minute
+  run_for(600.0);
   EXPECT_NEAR(val(*site, "site.pv.roof.power"), 5000.0, 1e-6);
 }
 
@@ -176,5 +178,140 @@ TEST(Loads, BadScenarioNamesFileLineAndField) {
     EXPECT_NE(m.find(csv.string() + ":3"), std::string::npos) << m;
     EXPECT_NE(m.find("lots"), std::string::npos) << m;
   }
+  std::filesystem::remove(csv);
+}
+
+namespace {
+struct MaxWatch : lmsim::ChangeListener {
+  double max = 0;
+  std::vector<std::pair<double, double>> changes;
+  void on_change(const lmsim::Signal& s, lmsim::Time t) override {
+    max = std::max(max, s.value());
+    if (changes.size() < 10000) changes.emplace_back(lmsim::time_to_seconds(t), s.value());
+  }
+};
+}  // namespace
+
+TEST(Loads, HouseholdHasSinglePhaseApplianceStepsAndItsAnnualEnergy) {
+  // A 3-person single-family house without electric water heating uses about 3,600 kWh a year
+  // (Stromspiegel für Deutschland, middle band): 3600 / 365 = 9.86 kWh a day. Over two weeks
+  // the household must land within 10 %; its kettle is a 2.2 kW single-phase step; at night it
+  // falls well below the 775 W floor of the old aggregate.
+  auto site = elaborate_plant(R"(
+start: "2026-03-02T00:00"
+site:
+  step: 1s
+  loads: [{name: h, profile: household, persons: 3, phases: [L1, L2, L3]}]
+)");
+  MaxWatch kettle;
+  site->registry().at("site.load.h-kettle.power").add_listener(&kettle);
+  MaxWatch total;
+  site->registry().at("site.power").add_listener(&total);
+  run_for(14 * 86400.0);
+  double kwh_per_day = val(*site, "site.energy.import") / 1000.0 / 14.0;
+  std::printf("household: %.2f kWh/day\n", kwh_per_day);
+  EXPECT_NEAR(kwh_per_day, 3600.0 / 365.0, 0.1 * 3600.0 / 365.0);
+  EXPECT_NEAR(kettle.max, 2200.0, 1e-6);
+  double night_min = 1e9;
+  for (const auto& [t, w] : total.changes) {
+    double hour = std::fmod(t, 86400.0) / 3600.0;
+    if (hour >= 2 && hour < 5) night_min = std::min(night_min, w);
+  }
+  EXPECT_LT(night_min, 400.0);
+  site->registry().at("site.load.h-kettle.power").remove_listener(&kettle);
+  site->registry().at("site.power").remove_listener(&total);
+}
+
+TEST(Loads, HeatPumpCompressorStartDrawsAStartCurrent) {
+  // start_current 5 x for 300 ms on a 3 kW heat pump: each compressor start is a 15 kW pulse
+  // lasting 0.3 s before it settles at 3 kW.
+  auto site = elaborate_plant(R"(
+site:
+  loads: [{name: hp, phases: L1, profile: heat-pump, peak: 3kW, start_current: 5, start_time: 300ms}]
+)");
+  MaxWatch w;
+  site->registry().at("site.load.hp.power").add_listener(&w);
+  run_for(4 * 3600.0);
+  EXPECT_NEAR(w.max, 15000.0, 1e-6);
+  int starts = 0;
+  for (std::size_t k = 0; k + 1 < w.changes.size(); ++k) {
+    if (w.changes[k].second != 15000.0) continue;
+    ++starts;
+    EXPECT_NEAR(w.changes[k + 1].first - w.changes[k].first, 0.3, 1e-9);
+    EXPECT_NEAR(w.changes[k + 1].second, 3000.0, 1e-6);
+  }
+  EXPECT_GE(starts, 2);
+  site->registry().at("site.load.hp.power").remove_listener(&w);
+}
+
+TEST(Loads, ConstantPowerCurrentAndImpedanceUnderASag) {
+  // 2300 W at 230 V = 10 A each. Under a 20 % sag (184 V), hand calculation: constant power
+  // draws 2300 / 184 = 12.5 A; constant current 10 A; constant impedance (a heater,
+  // R = 230² / 2300 = 23 Ω) 184 / 23 = 8 A.
+  auto site = elaborate_plant(R"(
+site:
+  loads:
+    - {name: drive, phases: L1, power: 2300W}
+    - {name: led, phases: L2, power: 2300W, model: constant_current}
+    - {name: heater, phases: L3, power: 2300W, model: constant_impedance}
+)");
+  run_for(0.5);
+  for (int p = 1; p <= 3; ++p) EXPECT_NEAR(val(*site, "site.grid.L" + std::to_string(p) + ".current"), 10.0, 1e-9);
+  site->registry().write("site.grid.sag", "20%");
+  run_for(0.5);
+  EXPECT_NEAR(val(*site, "site.grid.L1.current"), 12.5, 1e-9);
+  EXPECT_NEAR(val(*site, "site.grid.L2.current"), 10.0, 1e-9);
+  EXPECT_NEAR(val(*site, "site.grid.L3.current"), 8.0, 1e-9);
+  EXPECT_NEAR(val(*site, "site.grid.L3.power"), 184.0 * 8.0, 1e-6);
+}
+
+TEST(Loads, GridImpedanceDropsTheVoltageWithLoad) {
+  // Source 230 V behind 0.5 Ω (resistive) per phase; a 23 Ω heater (2300 W at 230 V) on L1.
+  // Hand calculation: I = 230 / (0.5 + 23) = 9.787 A, V = 23 x 9.787 = 225.11 V; L2 unloaded
+  // keeps 230 V.
+  auto site = elaborate_plant(R"(
+site:
+  grid: {voltage: 230V, impedance: {r: 0.5Ohm}}
+  loads: [{name: heater, phases: L1, power: 2300W, model: constant_impedance}]
+)");
+  run_for(0.5);
+  EXPECT_NEAR(val(*site, "site.grid.L1.current"), 230.0 / 23.5, 1e-6);
+  EXPECT_NEAR(val(*site, "site.grid.L1.voltage"), 230.0 * 23.0 / 23.5, 1e-6);
+  EXPECT_NEAR(val(*site, "site.grid.L2.voltage"), 230.0, 1e-9);
+}
+
+TEST(Loads, PvRampsAfterReconnectAndFollowsPOfF) {
+  // VDE-AR-N 4105: after reconnecting, at most +10 % of Pmax per minute; above 50.2 Hz the
+  // power falls by 40 % per Hz; above 51.5 Hz the inverter disconnects. Hand calculation for a
+  // constant 10 kW: 30 s into the ramp 500 W, after 5 min 5 kW, after 10 min 10 kW; at 50.7 Hz
+  // 10 kW x (1 - 0.4 x 0.5) = 8 kW.
+  auto csv = std::filesystem::temp_directory_path() / ("lmsim_pv_flat_" + std::to_string(::getpid()) + ".csv");
+  {
+    std::ofstream f(csv);
+    f << "time,power\n0,10000\n";
+  }
+  auto site = elaborate_plant("site:\n  pv: [{name: roof, peak: 10kW, profile: {csv: " + csv.string() +
+                              "}, reconnect: 60s, update: 1s}]\n");
+  run_for(10.0);
+  EXPECT_NEAR(val(*site, "site.pv.roof.power"), 10000.0, 1e-6) << "running from the start: no ramp";
+  site->registry().write("site.grid.frequency", "50.7Hz");
+  run_for(0.5);
+  EXPECT_NEAR(val(*site, "site.pv.roof.power"), 8000.0, 1e-6);
+  site->registry().write("site.grid.frequency", "51.6Hz");
+  run_for(0.5);
+  EXPECT_NEAR(val(*site, "site.pv.roof.power"), 0.0, 1e-6);
+  site->registry().write("site.grid.frequency", "50Hz");
+  site->registry().write("site.grid.outage", "true");
+  run_for(1.0);
+  site->registry().write("site.grid.outage", "false");
+  double back = now_s();
+  // The ramp is followed in 1 s steps (10 %/min of 10 kW = 16.7 W per step).
+  run_for(60.0 + 30.0);
+  EXPECT_NEAR(val(*site, "site.pv.roof.power"), 500.0, 17.0);
+  run_for(270.0);
+  EXPECT_NEAR(val(*site, "site.pv.roof.power"), 5000.0, 17.0);
+  run_for(310.0);
+  EXPECT_NEAR(val(*site, "site.pv.roof.power"), 10000.0, 1e-6);
+  (void)back;
   std::filesystem::remove(csv);
 }
