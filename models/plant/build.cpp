@@ -468,7 +468,10 @@ void build(Site& site, const YNode& root) {
       c = common;
       c.clamps = k;
       c.pairs_with = k;
-      std::string ch = "L" + std::to_string(k + 1);
+      // Appended, not `"L" + std::string`: GCC 12 at -O3 reports a false -Wrestrict there
+      // (GCC bug 105329).
+      std::string ch(1, 'L');
+      ch.append(std::to_string(k + 1));
       if (const YNode* cl = sens->get("class"); cl && !sens->has("amplitude_error") && !sens->has("phase_error")) {
         // A class given for all sensors: each sensor draws its own errors.
         Rng rng = site.rng("site.sensor." + ch);
