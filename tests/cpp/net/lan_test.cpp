@@ -329,7 +329,9 @@ network:
       ConnId id = c.tcp_connect({parse_ip("192.168.1.61"), 7}, &cl, 0, 60 * kSec);
       std::size_t seen = 0;
       for (int k = 0; k < 30; ++k) {
-        c.tcp_send(id, "m" + std::to_string(k) + ";", Scheduler::now());
+        std::string msg(1, 'm');  // appended: GCC 12 -O3 false -Wrestrict on `"m" + std::string` (GCC bug 105329)
+        msg.append(std::to_string(k)).append(";");
+        c.tcp_send(id, msg, Scheduler::now());
         b.run(0.05);
         if (cl.got.size() != seen) {
           seen = cl.got.size();
