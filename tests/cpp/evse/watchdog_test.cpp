@@ -2,7 +2,7 @@
 // the station fall back after the station's communication timeout. Each test reads the
 // timeout and fall-back current from the station's own registers (as a controller would)
 // instead of assuming the undocumented defaults, writes a limit, goes silent and checks the
-// offer against the vendor document (/work/shared/reference/chargers.md).
+// offer against the vendor document (shared/reference/chargers.md beside the repository).
 #include "evse_test_util.h"
 #include "models/evse/vendor_map.h"
 
