@@ -210,6 +210,9 @@ void Cpu::run_thread() {
         continue;
       }
       sync();
+      // Another process may have pended an interrupt while this one caught up (same time
+      // stamp, before the wait below): its wake_ notification is gone, so look again.
+      if (int p = nvic_.highest_pending(); p && nvic_.group(nvic_.priority(p)) < nvic_.active_priority()) continue;
       sc = sc_core::sc_time_stamp().value();
       if (debugger_) {
         // Sleep in slices so that the debugger sees Ctrl-C while simulated time skips.
@@ -433,7 +436,8 @@ void Cpu::enter(int e, std::uint32_t return_addr) {
   c.write_regs(wr, wv, n);
   nvic_.activate(e);
   ++exceptions_;
-  event_ = true;  // exception entry sets the event register (B1.5.18)
+  c.clear_exclusive();  // ClearExclusiveLocal() on exception entry (B1.5.6)
+  event_ = true;        // exception entry sets the event register (B1.5.18)
   add_cycles(cycle_model::kExceptionEntry);
 }
 
@@ -448,7 +452,8 @@ void Cpu::exception_return(std::uint32_t exc_return) {
   }
   nvic_.set_active(e, false);
   if (e >= exc::Irq0 && nvic_.level(e - exc::Irq0)) nvic_.set_pending(e, true);
-  event_ = true;  // ExceptionReturn() sets the event register (B1.5.8)
+  c.clear_exclusive();  // and on exception return (B1.5.8 ExceptionReturn())
+  event_ = true;        // ExceptionReturn() sets the event register (B1.5.8)
   // FAULTMASK is cleared on return from any exception but NMI (B1.5.8, ExceptionReturn()).
   if (e != exc::NMI) c.set_reg(CpuReg::FAULTMASK, 0);
 

@@ -138,6 +138,9 @@ class CpuEngine {
   // Cycle timing: executed() counts cycles by instruction class (cycle_model.h) instead of
   // instructions; instructions_executed() still counts instructions.
   virtual void set_cycle_model(bool on) = 0;
+  // Exception entry or return: ClearExclusiveLocal() (ARMv7-M B1.5.6, A3.4.4), so that a STREX
+  // after it fails.
+  virtual void clear_exclusive() = 0;
   virtual std::uint64_t instructions_executed() const = 0;
   // SEV executed since the last call (the Cpu keeps the event register).
   virtual bool take_event() = 0;

@@ -18,8 +18,10 @@
 #include <cstring>
 #include <deque>
 #include <stdexcept>
+#include <unordered_set>
 #include <vector>
 
+#include "models/mcu/alignment_check.h"
 #include "models/mcu/cpu_engine.h"
 #include "models/mcu/cycle_model.h"
 
@@ -161,6 +163,18 @@ class UnicornEngine final : public CpuEngine {
     until_ = 0;
     uc_err err = uc_emu_start(uc_, pc | 1u, until, 0, 0);
     in_run_ = false;
+    // A stop requested before a block or an instruction: the PC is where it stopped (Unicorn
+    // does not restore it at a block start once code hooks exist).
+    if (stopped_ && resume_pc_ != 1 && err == UC_ERR_OK && !faulted_ && (code_hook_ || !hooked_.empty())) {
+      std::uint32_t at = resume_pc_ | 1u;
+      uc_reg_write(uc_, UC_ARM_REG_PC, &at);
+    }
+    if (!new_sites_.empty()) add_site_hooks();
+    if (strex_fail_pc_ != 1) {
+      std::uint32_t at = strex_fail_pc_;
+      strex_fail_pc_ = 1;
+      if (err == UC_ERR_OK && !faulted_ && !trap_pending_) return fail_strex(at);
+    }
     if ((faulted_ || err != UC_ERR_OK) && !precise()) locate_fault(err);
     if (trap_pending_ && err == UC_ERR_OK && !faulted_) {
       // A configured fault before an instruction: raised now, outside the engine.
@@ -267,6 +281,14 @@ class UnicornEngine final : public CpuEngine {
     checked_ = 1;
     prev_flags_ = 0, prev_end_ = 0;
     event_ = false;
+    excl_open_ = excl_cleared_ = false;
+  }
+  void clear_exclusive() override {
+    // ClearExclusiveLocal() on exception entry and return (B1.5.6, A3.4.4). Unicorn keeps its
+    // own monitor, which only a STREX or CLREX clears: while the model's monitor is clear and
+    // Unicorn's may still be open, the next STREX is made to fail here (see on_block).
+    if (excl_open_) excl_cleared_ = true;
+    excl_open_ = false;
   }
 
   std::uint32_t fault_addr() const override { return fault_addr_; }
@@ -307,6 +329,8 @@ class UnicornEngine final : public CpuEngine {
     kBxReg = 2,       // the last instruction is BX/BLX Rm (prev_bxreg_): an even target faults
     kMaskInside = 4,  // such an instruction before the last one (mask_after: the one after it)
     kSev = 8,         // contains SEV
+    kAlign = 16,      // word-aligned accesses to check at the block start (sites_)
+    kExcl = 32,       // LDREX/STREX/CLREX (sites_)
   };
   // CPSIE i/f, MSR PRIMASK/BASEPRI/FAULTMASK (BASEPRI_MAX can only raise the mask); SEV;
   // BX/BLX register.
@@ -331,6 +355,27 @@ class UnicornEngine final : public CpuEngine {
     std::uint32_t mask_after = 0;
     std::uint8_t flags = 0, bxreg = 0;
   };
+  // What a kAlign/kExcl block checks at its start. A word-aligned access at `off` has its base
+  // equal, mod 4, to register `reg` at the block start plus `add` (reg kAlways: misaligned
+  // whatever the registers). The first and last exclusive instructions (kLdrex...).
+  static constexpr std::uint8_t kAlways = 16, kMaxSites = 4;
+  enum : std::uint8_t { kNoExcl, kLdrex, kStrex, kClrex };
+  struct BlockSites {
+    struct Site {
+      std::uint16_t off;
+      std::uint8_t reg, add;
+    } site[kMaxSites];
+    std::uint8_t n = 0, excl_first = kNoExcl, excl_last = kNoExcl;
+    std::uint16_t excl_off = 0;
+  };
+  static std::uint8_t exclusive_kind(std::uint16_t h1, std::uint16_t h2, bool wide) {
+    if (!wide) return kNoExcl;
+    unsigned op = (h2 >> 4) & 0xF;  // B/H forms: 4 byte, 5 halfword
+    if ((h1 & 0xFFF0) == 0xE850 || ((h1 & 0xFFF0) == 0xE8D0 && (op == 4 || op == 5))) return kLdrex;
+    if ((h1 & 0xFFF0) == 0xE840 || ((h1 & 0xFFF0) == 0xE8C0 && (op == 4 || op == 5))) return kStrex;
+    if (h1 == 0xF3BF && (h2 & 0xFFF0) == 0x8F20) return kClrex;
+    return kNoExcl;
+  }
   // Decodes the block [addr, addr+size): instructions, cycles (cycle_model.h) and flags.
   BlockEntry analyse(std::uint32_t addr, std::uint32_t size) const {
     BlockEntry b;
@@ -399,7 +444,7 @@ class UnicornEngine final : public CpuEngine {
     bool data = faulted_ ? fault_kind_ != Access::Fetch
                          : (err == UC_ERR_READ_UNMAPPED || err == UC_ERR_READ_PROT || err == UC_ERR_WRITE_UNMAPPED ||
                             err == UC_ERR_WRITE_PROT || err == UC_ERR_READ_UNALIGNED || err == UC_ERR_WRITE_UNALIGNED);
-    if (data && now == block_addr_) {
+    if (data && (now == block_addr_ || hooked_.count(now))) {
       const std::uint8_t* p = host_at(block_addr_, block_end_ - block_addr_);
       std::uint32_t r[16];
       static constexpr CpuReg kAll[16] = {CpuReg::R0,  CpuReg::R1, CpuReg::R2, CpuReg::R3, CpuReg::R4,  CpuReg::R5,
@@ -557,6 +602,175 @@ class UnicornEngine final : public CpuEngine {
     return false;
   }
 
+  // Finds the word-aligned accesses and exclusive instructions of block `b` (alignment_check.h):
+  // those whose base is known mod 4 from the block-start registers go to `out` (checked by
+  // check_sites), the others (base loaded in the block, conditional) get a code hook.
+  void analyse_sites(BlockEntry& b, BlockSites& out) {
+    out = BlockSites{};
+    const std::uint8_t* p = host_at(b.addr, b.size);
+    if (!p) return;
+    alignment_check::Tracker t;
+    int it_left = 0;
+    for (std::uint32_t off = 0; off + 1 < b.size;) {
+      std::uint16_t h1, h2 = 0;
+      std::memcpy(&h1, p + off, 2);
+      bool wide = (h1 >> 11) >= 0x1D;
+      if (wide && off + 3 < b.size) std::memcpy(&h2, p + off + 2, 2);
+      std::uint32_t pc = b.addr + off;
+      bool conditional = it_left > 0;
+      if (it_left > 0) --it_left;
+      if (!wide && (h1 & 0xFF00) == 0xBF00 && (h1 & 0xF)) it_left = 4 - __builtin_ctz(h1 & 0xF);  // IT
+      if (int base = alignment_check::word_aligned_base(h1, h2, wide); base >= 0) {
+        const alignment_check::Sym& v = t[base];
+        if (conditional || v.kind == alignment_check::Sym::Unknown || out.n == kMaxSites) {
+          if (!hooked_.count(pc)) new_sites_.push_back(pc);
+        } else if (v.kind == alignment_check::Sym::Reg || v.add != 0) {
+          bool always = v.kind == alignment_check::Sym::Const;
+          out.site[out.n++] = {static_cast<std::uint16_t>(off), always ? kAlways : v.reg, v.add};
+        }
+      }
+      if (std::uint8_t k = exclusive_kind(h1, h2, wide)) {
+        if (out.excl_first == kNoExcl) out.excl_first = k, out.excl_off = static_cast<std::uint16_t>(off);
+        out.excl_last = k;
+      }
+      t.step(h1, h2, wide, pc, conditional);
+      off += wide ? 4 : 2;
+    }
+    if (out.n) b.flags |= kAlign;
+    if (out.excl_first != kNoExcl) b.flags |= kExcl;
+  }
+
+  // At the start of block `a` (registers exact): a misaligned word access ends the run before
+  // the block, with the UsageFault pending if it is the first instruction, else running up to
+  // it next (`until`). The exclusive monitor: a STREX while the model's monitor is clear fails.
+  // Returns true if the block must not execute now.
+  bool check_sites(std::uint32_t a, const BlockEntry& b, const BlockSites& bs) {
+    std::uint32_t stop_at = 0;
+    for (std::uint8_t i = 0; i < bs.n && !stop_at; ++i) {
+      const BlockSites::Site& st = bs.site[i];
+      std::uint32_t v = st.reg == kAlways ? 1u : reg(static_cast<CpuReg>(st.reg)) + st.add;
+      if (v & 3) stop_at = a + st.off;
+    }
+    if (!stop_at && (b.flags & kExcl)) {
+      if (excl_cleared_ && bs.excl_first == kStrex) {
+        if (bs.excl_off == 0) {
+          strex_fail_pc_ = a;  // emulated after the run (fail_strex)
+          limit_ = executed_;
+          halt(a);
+          return true;
+        }
+        stop_at = a + bs.excl_off;
+      } else {
+        if (excl_cleared_) excl_cleared_ = false;  // LDREX/CLREX first: both monitors agree again
+        if (bs.excl_last != kNoExcl) excl_open_ = bs.excl_last == kLdrex;
+      }
+    }
+    if (!stop_at) return false;
+    if (stop_at == a) {
+      trap_pending_ = true;
+      pending_trap_ = Trap::Unaligned;
+      pending_pc_ = a;
+    } else {
+      until_ = stop_at;
+    }
+    limit_ = executed_;
+    halt(a);
+    return true;
+  }
+
+  void add_site_hooks() {
+    for (std::uint32_t pc : new_sites_) {
+      if (!hooked_.insert(pc).second) continue;
+      uc_hook h;
+      check(uc_hook_add(uc_, &h, UC_HOOK_CODE, reinterpret_cast<void*>(&on_site), this, pc, pc), "site hook");
+      uc_ctl_remove_cache(uc_, pc, static_cast<std::uint64_t>(pc) + 4);
+    }
+    new_sites_.clear();
+    blocks_.fill(BlockEntry{});  // re-analysed: the hooked ones are no longer collected
+  }
+
+  // Would the (word-aligned access) instruction at `pc` fault with the registers as they are?
+  bool misaligned_access(std::uint32_t pc) {
+    const std::uint8_t* p = host_at(pc, 2);
+    if (!p) return false;
+    std::uint16_t h1, h2 = 0;
+    std::memcpy(&h1, p, 2);
+    bool wide = (h1 >> 11) >= 0x1D;
+    if (wide && !host_at(pc, 4)) return false;
+    if (wide) std::memcpy(&h2, p + 2, 2);
+    int base = alignment_check::word_aligned_base(h1, h2, wide);
+    return base >= 0 && (reg(static_cast<CpuReg>(base)) & 3u);
+  }
+
+  // The code hook of one instruction whose base the block analysis could not follow (fast
+  // mode; precise mode checks in on_code). Registers and PC are exact here.
+  static void on_site(uc_engine*, std::uint64_t addr, std::uint32_t, void* ud) {
+    auto* s = static_cast<UnicornEngine*>(ud);
+    auto a = static_cast<std::uint32_t>(addr);
+    if (s->precise_ || s->stopped_ || !s->misaligned_access(a)) return;
+    if (a >= s->block_addr_ && a < s->block_end_) {  // counted up to the instruction before it
+      s->insns_ = s->insns_before_ + s->count_insns(s->block_addr_, a - s->block_addr_);
+      s->executed_ = s->block_before_ + s->units(s->block_addr_, a - s->block_addr_);
+    }
+    s->trap_pending_ = true;
+    s->pending_trap_ = Trap::Unaligned;
+    s->pending_pc_ = a;
+    s->limit_ = s->executed_;
+    s->halt(a);
+  }
+
+  // Precise mode, before the instruction at `a`: alignment and the exclusive monitor.
+  bool precise_checks(std::uint32_t a) {
+    const std::uint8_t* p = host_at(a, 2);
+    if (!p) return false;
+    std::uint16_t h1, h2 = 0;
+    std::memcpy(&h1, p, 2);
+    bool wide = (h1 >> 11) >= 0x1D;
+    if (wide && !host_at(a, 4)) return false;
+    if (wide) std::memcpy(&h2, p + 2, 2);
+    if (misaligned_access(a)) {
+      trap_pending_ = true;
+      pending_trap_ = Trap::Unaligned;
+      pending_pc_ = a;
+      return true;
+    }
+    switch (exclusive_kind(h1, h2, wide)) {
+      case kLdrex: excl_open_ = true, excl_cleared_ = false; break;
+      case kClrex: excl_open_ = excl_cleared_ = false; break;
+      case kStrex:
+        if (excl_cleared_) {
+          strex_fail_pc_ = a;
+          return true;
+        }
+        excl_open_ = false;
+        break;
+      default: break;
+    }
+    return false;
+  }
+
+  // A STREX at `pc` while the local monitor is clear (A3.4.4): no store, Rd = 1, next
+  // instruction. A misaligned one still faults (ExclusiveMonitorsPass checks alignment first).
+  Exit fail_strex(std::uint32_t pc) {
+    if (unaligned_exclusive(pc)) {
+      client_->trap(Trap::Unaligned, pc);
+      return Exit::Redirect;
+    }
+    const std::uint8_t* p = host_at(pc, 4);
+    std::uint16_t h1, h2;
+    std::memcpy(&h1, p, 2);
+    std::memcpy(&h2, p + 2, 2);
+    int rd = (h1 & 0xFFF0) == 0xE840 ? (h2 >> 8) & 0xF : h2 & 0xF;
+    set_reg(static_cast<CpuReg>(rd), 1);
+    set_reg(CpuReg::PC, (pc + 4) | 1u);
+    executed_ += cycles_mode_ ? cycle_model::insn_cycles(h1, h2, true) : 1;
+    ++insns_;
+    prev_flags_ = 0;
+    prev_end_ = pc + 4;
+    resume_pc_ = pc + 4;
+    return Exit::Redirect;
+  }
+
   const std::uint8_t* host_at(std::uint32_t addr, std::uint32_t len) const {
     for (const auto& m : host_)
       if (addr >= m.base && static_cast<std::uint64_t>(addr) + len <= static_cast<std::uint64_t>(m.base) + m.size)
@@ -579,14 +793,24 @@ class UnicornEngine final : public CpuEngine {
       s->halt(a);
       return;
     }
-    BlockEntry& b = s->blocks_[(a >> 1) & (kBlockCache - 1)];
-    if (b.addr != a || b.size != size) b = s->analyse(a, size);
+    std::size_t slot = (a >> 1) & (kBlockCache - 1);
+    BlockEntry& b = s->blocks_[slot];
+    if (b.addr != a || b.size != size) {
+      b = s->analyse(a, size);
+      s->analyse_sites(b, s->sites_[slot]);
+      if (!s->new_sites_.empty()) {
+        // Instructions that need a hook of their own: added after this run, then retranslated.
+        s->halt(a);
+        return;
+      }
+    }
     if ((b.flags & kMaskInside) && s->mask_watch_) {
       // An unmasking instruction inside the block: the next run ends right after it.
       s->until_ = b.mask_after;
       s->halt(a);
       return;
     }
+    if ((b.flags & (kAlign | kExcl)) && s->check_sites(a, b, s->sites_[slot])) return;
     if (s->cycles_mode_ && s->prev_end_ && a != s->prev_end_) s->executed_ += cycle_model::kRefill;
     s->block_addr_ = a;
     s->block_end_ = a + size;
@@ -619,6 +843,7 @@ class UnicornEngine final : public CpuEngine {
       s->limit_ = s->executed_;
     }
     if (s->traps_.any() && s->executed_ < s->limit_ && s->configured_fault(a)) s->limit_ = s->executed_;
+    if (s->executed_ < s->limit_ && s->precise_checks(a)) s->limit_ = s->executed_;
     if (s->executed_ >= s->limit_) {
       s->halt(a);
       return;
@@ -770,6 +995,12 @@ class UnicornEngine final : public CpuEngine {
   std::uint32_t pending_pc_ = 0;
   std::vector<HostRegion> host_;
   std::array<BlockEntry, kBlockCache> blocks_{};
+  std::array<BlockSites, kBlockCache> sites_{};        // per blocks_ slot, for kAlign/kExcl blocks
+  std::unordered_set<std::uint32_t> hooked_;           // instructions with a code hook of their own
+  std::vector<std::uint32_t> new_sites_;               // found in this run, hooked after it
+  bool excl_open_ = false;                             // an LDREX executed and no STREX/CLREX since
+  bool excl_cleared_ = false;                          // the model's monitor was cleared while Unicorn's may be open
+  std::uint32_t strex_fail_pc_ = 1;                    // a STREX to fail after the run
   std::uint32_t block_addr_ = 0, block_end_ = 0;       // the block executing now
   std::uint64_t block_before_ = 0, insns_before_ = 0;  // executed_, insns_ before it
   std::uint64_t insns_ = 0;                            // instructions (executed_ counts cycles in cycle mode)

@@ -14,7 +14,9 @@
 #include <array>
 #include <cstdio>
 #include <fstream>
+#include <sstream>
 #include <string>
+#include <vector>
 
 #include "mcu_support.h"
 #include "testlib.h"
@@ -270,4 +272,53 @@ TEST(GdbStub, CtrlCHaltsACoreSleepingInWfi) {
   int st = 0;
   waitpid(pid, &st, 0);
   EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0) << "the core slept on after the detach";
+}
+
+namespace {
+// The words gdb printed with `x/Nwx` after `marker`.
+std::vector<std::uint32_t> words_after(const std::string& out, const std::string& marker) {
+  std::vector<std::uint32_t> w;
+  std::size_t at = out.find(marker);
+  if (at == std::string::npos) return w;
+  std::istringstream in(out.substr(at));
+  std::string line;
+  while (std::getline(in, line)) {
+    std::size_t colon = line.find(">:");
+    if (colon == std::string::npos) continue;
+    std::istringstream words(line.substr(colon + 2));
+    std::string t;
+    while (words >> t) w.push_back(static_cast<std::uint32_t>(std::stoul(t, nullptr, 16)));
+  }
+  return w;
+}
+}  // namespace
+
+// With a debugger attached the engine checks every instruction (precise mode): the same
+// alignment faults (A3.2.1, B3.2.15) and exclusive-monitor clearing (A3.4.4, B1.5.6) as in
+// tests McuFidelity.MisalignedMultiWordAccessesFault and ExceptionsClearTheExclusiveMonitor.
+TEST(GdbStub, AlignmentFaultsAndExclusiveMonitorUnderTheDebugger) {
+  if (system("command -v gdb-multiarch >/dev/null 2>&1") != 0) GTEST_SKIP() << "gdb-multiarch not installed";
+  std::string out = run_gdb("t_align",
+                            "-ex 'break align_done' -ex 'continue' -ex 'echo RESULTS\\n' "
+                            "-ex 'x/36wx &test_result' -ex 'detach'",
+                            1 * kSec);
+  std::vector<std::uint32_t> r = words_after(out, "RESULTS");
+  ASSERT_EQ(r.size(), 36u) << out;
+  for (unsigned i = 0; i < 8; ++i) {
+    SCOPED_TRACE("case " + std::to_string(i) + " of t_align.cpp");
+    EXPECT_EQ(r[4 * i], 1u) << "one UsageFault";
+    EXPECT_EQ(r[4 * i + 1], 1u << 24) << "CFSR.UNALIGNED";
+    EXPECT_EQ(r[4 * i + 2], 1u) << "stacked PC = the instruction";
+    EXPECT_EQ(r[4 * i + 3], 1u) << "untouched";
+  }
+  EXPECT_EQ(r[32], 0u);
+  EXPECT_EQ(r[33], 140u);
+  out = run_gdb("t_excl",
+                "-ex 'break excl_done' -ex 'continue' -ex 'echo RESULTS\\n' "
+                "-ex 'x/12wx &test_result' -ex 'detach'",
+                1 * kSec);
+  r = words_after(out, "RESULTS");
+  ASSERT_EQ(r.size(), 12u) << out;
+  const std::uint32_t expected[12] = {0, 101, 1, 101, 1, 1, 101, 1, 1, 0, 0, 1};  // see t_excl.cpp
+  for (unsigned i = 0; i < 12; ++i) EXPECT_EQ(r[i], expected[i]) << "t_excl test_result[" << i << "]";
 }

@@ -103,6 +103,59 @@ TEST(McuFidelity, FaultsAndStatesTheLenientEmulatorMissed) {
   EXPECT_EQ(b.sym("test_result", 8), 1u) << "SYST_RVR = 0: one wrap, then stopped";
 }
 
+// A3.2.1, B3.2.15: misaligned LDRD/STRD/LDM/STMDB/VLDR raise a precise UsageFault UNALIGNED
+// even with CCR.UNALIGN_TRP = 0; nothing is loaded or stored (see t_align.cpp).
+static void expect_alignment_faults(const char* firmware, std::uint32_t single_ldr_faults) {
+  auto b = make_bench(firmware);
+  b.run(10 * kMs);
+  ASSERT_EQ(b.sym("test_done"), kTestDone) << fault_text(b);
+  static const char* names[] = {"LDRD (base unchanged in the block)",
+                                "STRD",
+                                "LDMIA 16-bit",
+                                "STMDB",
+                                "LDRD first in its block",
+                                "LDM.W after ADDS",
+                                "LDRD, base loaded by LDR",
+                                "VLDR"};
+  for (unsigned i = 0; i < 8; ++i) {
+    SCOPED_TRACE(names[i]);
+    EXPECT_EQ(b.sym("test_result", 4 * i), 1u) << "one UsageFault";
+    EXPECT_EQ(b.sym("test_result", 4 * i + 1), cfsr::UNALIGNED) << "CFSR.UNALIGNED (bit 24)";
+    EXPECT_EQ(b.sym("test_result", 4 * i + 2), 1u) << "stacked PC = the instruction";
+    EXPECT_EQ(b.sym("test_result", 4 * i + 3), 1u) << "registers and memory untouched";
+  }
+  EXPECT_EQ(b.sym("test_result", 32), 0u) << "aligned forms do not fault";
+  EXPECT_EQ(b.sym("test_result", 33), 140u) << "30 + 40 loaded twice";
+  EXPECT_EQ(b.sym("test_result", 34), single_ldr_faults) << "unaligned single LDR";
+}
+TEST(McuFidelity, MisalignedMultiWordAccessesFault) {
+  expect_alignment_faults("t_align", 0);
+}
+TEST(McuFidelity, MisalignedMultiWordAccessesFaultWithUnalignTrp) {
+  expect_alignment_faults("t_align_trp", 1);
+}
+
+// A3.4.4, B1.5.6, B1.5.8: exception entry and return clear the local exclusive monitor, so a
+// STREX after an interrupt (or SVC) between LDREX and STREX fails; CLREX too (see t_excl.cpp).
+TEST(McuFidelity, ExceptionsClearTheExclusiveMonitor) {
+  auto b = make_bench("t_excl");
+  b.run(10 * kMs);
+  ASSERT_EQ(b.sym("test_done"), kTestDone) << fault_text(b);
+  EXPECT_EQ(b.sym("test_result", 0), 0u) << "LDREX; STREX succeeds";
+  EXPECT_EQ(b.sym("test_result", 1), 101u);
+  EXPECT_EQ(b.sym("test_result", 2), 1u) << "interrupt between LDREX and STREX: STREX fails";
+  EXPECT_EQ(b.sym("test_result", 3), 101u) << "and does not store";
+  EXPECT_EQ(b.sym("test_result", 4), 1u) << "the interrupt was taken";
+  EXPECT_EQ(b.sym("test_result", 5), 1u) << "CLREX: STREX fails";
+  EXPECT_EQ(b.sym("test_result", 6), 101u);
+  EXPECT_EQ(b.sym("test_result", 7), 1u) << "SVC between: STREX fails";
+  EXPECT_EQ(b.sym("test_result", 8), 1u) << "the monitor stays clear: a second STREX fails too";
+  EXPECT_EQ(b.sym("test_result", 9), 0u) << "a new LDREX opens it again";
+  EXPECT_EQ(b.sym("test_result", 10), 0u) << "the handler's own LDREX/STREX pair";
+  EXPECT_EQ(b.sym("test_result", 11), 1u) << "the thread's STREX after that handler";
+  EXPECT_EQ(b.signal("device.cpu.faults"), 0);
+}
+
 // C1.6-C1.8, B3.5: DWT, DEMCR, ITM and MPU_TYPE are there and do not fault.
 TEST(McuFidelity, DwtCycleCounterItmAndNoMpu) {
   auto b = make_bench("t_dwt");

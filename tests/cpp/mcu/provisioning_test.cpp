@@ -85,7 +85,7 @@ TEST(McuProvisioning, UnknownKeysAreInputErrorsNamingTheLine) {
   EXPECT_NE(e.find("needs a top-level stations"), std::string::npos) << e;
   e = error_of(
       "device:\n  config:\n    stations: from_scenario\nstations:\n"
-      "  - {name: n1, model: webasto-next}\n");
+      "  - {name: n1, model: acme-x1}\n");  // a model the controller has no driver for
   EXPECT_NE(e.find("scn.yaml:5"), std::string::npos) << e;
   EXPECT_NE(e.find("no controller driver"), std::string::npos) << e;
   e = error_of("device:\n  config:\n    lm.fuse: [40]\n");
