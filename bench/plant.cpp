@@ -1,6 +1,7 @@
 // Plant benchmark: plant + AFE (no CPU), a site with 50 loads (15 of them households with
-// their appliance events, heat pumps with compressor starts) and PV, 24 simulated hours at the
-// default 10 ms plant step. Prints `plant.<name> VALUE UNIT` lines.
+// their appliance events, heat pumps with compressor starts; 20 behind two sub-distribution
+// circuits) and PV with cloud passages, 24 simulated hours at the default 10 ms plant step. Prints `plant.<name> VALUE
+// UNIT` lines.
 #include <chrono>
 #include <cstdio>
 #include <ctime>
@@ -31,11 +32,15 @@ int sc_main(int, char**) {
   }
   std::string y = "start: \"2026-06-21T00:00\"\nsite:\n  step: 10ms\n";
   y += "  grid: {voltage: 230V, harmonics: [{order: 5, percent: 3}, {order: 7, percent: 1.5}]}\n";
-  y += "  main_fuse: {rating: 250A}\n  sensors: {type: ct, phase_error: 0.5deg}\n  loads:\n";
+  y += "  main_fuse: {rating: 250A}\n  sensors: {type: ct, phase_error: 0.5deg}\n";
+  // Two sub-distribution circuits (every fifth load behind each), one with its own RCD.
+  y += "  circuits: [{name: c0, protection: {rating: 125A, curve: C}, rcd: {rated: 300mA}},\n"
+       "             {name: c1, protection: {rating: 125A, curve: C}}]\n  loads:\n";
   const char* phases[] = {"L1", "L2", "L3", "[L1, L2, L3]"};
   for (int i = 0; i < 50; ++i) {
     std::string ph = phases[i % 4];
     std::string n = "load" + std::to_string(i);
+    if (i % 5 < 2) n += ", circuit: c" + std::to_string(i % 5);
     if (i < 10)
       y += "    - {name: " + n + ", phases: " + ph + ", power: " + std::to_string(300 + 50 * i) + "W, pf: 0.95}\n";
     else if (i < 25)
@@ -49,7 +54,7 @@ int sc_main(int, char**) {
       y += "    - {name: " + n + ", phases: " + ph + ", profile: {csv: " + csv.string() +
            "}, harmonics: [{order: 3, percent: 10}]}\n";
   }
-  y += "  pv: [{name: roof, peak: 30kW, phases: [L1, L2, L3]}]\n";
+  y += "  pv: [{name: roof, peak: 30kW, phases: [L1, L2, L3], clouds: {per_hour: 6}}]\n";
 
   lmsim::YNode root = lmsim::YNode::load_string(y, "<bench>");
   lmsim::Site site(root, "bench.yaml", 42);

@@ -94,11 +94,25 @@ class Assertion : public SettledListener {
     }
   }
 
-  void end(Time t) {
+  void not_evaluated(Time t, const std::string& why) {
+    res_.evaluated = false;
+    res_.message = "not evaluated: the run ended at " + format_time(t) + " " + why + " [" + res_.origin + "]";
+    unsubscribe();
+  }
+
+  void end(Time t, bool complete) {
     if (!res_.passed) return;
+    if ((kind_ == Kind::Always || kind_ == Kind::Never) && t < from_) {
+      not_evaluated(t, "before its window started (from " + secs(from_) + ")");
+      return;
+    }
     if (kind_ == Kind::Eventually && !satisfied_) {
       if (t >= from_ && cond_.test())
         satisfied_ = true;
+      else if (t < from_)
+        not_evaluated(t, "before its window started (from " + secs(from_) + ")");
+      else if (!complete && t < from_ + within_)
+        not_evaluated(t, "before its deadline " + secs(from_ + within_) + " (still false)");
       else
         fail(t, "did not become true before the run ended (deadline " + secs(from_ + within_) + ")");
     }
@@ -150,9 +164,9 @@ AssertionEngine::~AssertionEngine() {
   reg_.set_advance_hook(nullptr);
 }
 
-static Expr compile_cond(const YNode& n, const Registry& reg) {
+static Expr compile_cond(const YNode& n, const Registry& reg, const Expr::Constants& consts) {
   std::string origin = n.where();
-  Expr e = Expr::compile(n.scalar(), reg, origin);
+  Expr e = Expr::compile(n.scalar(), reg, origin, consts);
   if (!e.is_condition()) n.fail("\"" + n.scalar() + "\" is not a condition (compare it, e.g. '<= 40A')");
   return e;
 }
@@ -177,18 +191,19 @@ void AssertionEngine::add(const YNode& entry) {
   if (kinds > 1) entry.fail("an assertion has exactly one of always, never, eventually, after");
 
   if (a->kind_ == Assertion::Kind::After) {
-    a->trigger_ = compile_cond(*body, reg_);
-    a->cond_ = compile_cond(entry["holds"], reg_);
+    a->trigger_ = compile_cond(*body, reg_, consts_);
+    a->cond_ = compile_cond(entry["holds"], reg_, consts_);
     a->within_ = entry["within"].duration();
   } else {
-    a->cond_ = compile_cond(*body, reg_);
+    a->cond_ = compile_cond(*body, reg_, consts_);
     if (a->kind_ == Assertion::Kind::Eventually) a->within_ = entry["within"].duration();
   }
-  a->from_ = entry.dur_or("from", 0);
+  auto when = [this](const YNode& n) { return time_parser_ ? time_parser_(n) : n.duration(); };
+  if (const YNode* f = entry.get("from")) a->from_ = when(*f);
   if (const YNode* u = entry.get("until")) {
     if (a->kind_ != Assertion::Kind::Always && a->kind_ != Assertion::Kind::Never)
       u->fail("'until' applies to always and never");
-    a->until_ = u->duration();
+    a->until_ = when(*u);
     if (a->until_ < a->from_) u->fail("'until' is before 'from'");
   }
   r.name = entry.str_or("name", r.kind + " " + a->cond_.text());
@@ -248,7 +263,7 @@ void AssertionEngine::failed(Assertion* a) {
   if (stop_on_fail_) sc_core::sc_pause();
 }
 
-void AssertionEngine::finish(Time end) {
+void AssertionEngine::finish(Time end, bool complete) {
   reg_.settle();
   // Deadlines at exactly the end time still count.
   while (!deadlines_.empty() && deadlines_.begin()->first <= end) {
@@ -257,7 +272,7 @@ void AssertionEngine::finish(Time end) {
     deadlines_.erase(deadlines_.begin());
     a->deadline(dt, token);
   }
-  for (auto& a : items_) a->end(end);
+  for (auto& a : items_) a->end(end, complete);
 }
 
 std::vector<AssertionResult> AssertionEngine::results() const {

@@ -109,8 +109,9 @@ struct Fn : Expr::Node {
 
 class Parser {
  public:
-  Parser(const std::string& t, const Registry& r, const std::string& o, std::vector<Signal*>& reads)
-      : s_(t), reg_(r), origin_(o), reads_(reads) {}
+  Parser(const std::string& t, const Registry& r, const std::string& o, std::vector<Signal*>& reads,
+         const Expr::Constants& consts)
+      : s_(t), reg_(r), origin_(o), reads_(reads), consts_(consts) {}
 
   NodeP parse() {
     auto n = parse_or();
@@ -373,6 +374,13 @@ class Parser {
         if (std::find(reads_.begin(), reads_.end(), s) == reads_.end()) reads_.push_back(const_cast<Signal*>(s));
         return std::make_unique<Sig>(s);
       }
+      // Dotted names only: a bare word compared to an enum is a state name.
+      if (consts_ && id.find('.') != std::string::npos)
+        if (auto q = consts_(id)) {
+          auto n = std::make_unique<Lit>(q->value);
+          n->unit = q->unit;
+          return n;
+        }
       return std::make_unique<StateName>(id);
     }
     fail(std::string("unexpected '") + c + "'");
@@ -382,6 +390,7 @@ class Parser {
   const Registry& reg_;
   std::string origin_;
   std::vector<Signal*>& reads_;
+  const Expr::Constants& consts_;
   std::size_t pos_ = 0;
 };
 
@@ -392,10 +401,10 @@ Expr::~Expr() = default;
 Expr::Expr(Expr&&) noexcept = default;
 Expr& Expr::operator=(Expr&&) noexcept = default;
 
-Expr Expr::compile(const std::string& text, const Registry& reg, const std::string& origin) {
+Expr Expr::compile(const std::string& text, const Registry& reg, const std::string& origin, const Constants& consts) {
   Expr e;
   e.text_ = text;
-  Parser p(text, reg, origin, e.reads_);
+  Parser p(text, reg, origin, e.reads_, consts);
   e.root_ = p.parse();
   if (auto* st = dynamic_cast<StateName*>(e.root_.get()))
     throw InputError(origin + ": in condition \"" + text + "\": unknown signal '" + st->name + "'");

@@ -4,7 +4,9 @@
 // Compiled once against the registry (names, types and units checked, with the origin in
 // every error), then evaluated cheaply on every change of the signals it reads.
 #pragma once
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,7 +19,11 @@ class Expr {
   struct Node;
   // Throws InputError("<origin>: ...") for syntax, unknown signals (with a suggestion), type or
   // unit mismatches.
-  static Expr compile(const std::string& text, const Registry& reg, const std::string& origin);
+  // A name that is not a signal may be a constant: a scenario parameter or setting such as
+  // "site.main_fuse.rating" (`consts` returns its value, nullopt when it is none).
+  using Constants = std::function<std::optional<Quantity>(const std::string& name)>;
+  static Expr compile(const std::string& text, const Registry& reg, const std::string& origin,
+                      const Constants& consts = {});
 
   Expr();
   ~Expr();

@@ -13,10 +13,12 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <sstream>
 #include <thread>
 
 #include "sim/elaborate.h"
+#include "sim/input_errors.h"
 #include "sim/output_file.h"
 #include "sim/report.h"
 #include "sim/stimulus.h"
@@ -145,6 +147,33 @@ static const std::vector<std::string> kTopKeys = {
     "evs",  "network",     "timeline", "assert",   "signals", "stimuli",  "expect", "figures", "include"};
 
 Session::Session(SessionOptions opt) : opt_(std::move(opt)) {
+  // Every error of the file at once: unknown keys are collected, and each stage after the
+  // site's elaboration (stimuli, timeline, each assertion, ...) reports its own first error.
+  InputErrors errors;
+  try {
+    load();
+  } catch (const InputError& e) {
+    errors.add(e.what());
+  } catch (const SignalError& e) {
+    errors.add(e.what());
+  }
+  input_errors_ = errors.list();
+  if (!opt_.signals_only || !site_) errors.throw_if_any();
+}
+
+// Runs one loading stage; its error is collected and loading goes on with the next stage.
+template <class F>
+static void stage(F&& f) {
+  try {
+    f();
+  } catch (const InputError& e) {
+    InputErrors::active()->add(e.what());
+  } catch (const SignalError& e) {
+    InputErrors::active()->add(e.what());
+  }
+}
+
+void Session::load() {
   setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 0);
   // advance() runs the activity at exactly the end time with sc_start(SC_ZERO_TIME); when
   // there is none SystemC warns (W571) on stdout. That is expected here, not a problem.
@@ -174,13 +203,36 @@ Session::Session(SessionOptions opt) : opt_(std::move(opt)) {
   site.set_expose(opt_.realtime && opt_.expose);
   site.set_log_echo(opt_.echo_log);
   declare_user_signals(site, root.get("signals"));
-  build_stimuli(site, root.get("stimuli"));
-  timeline_ = &site.make<Timeline>("timeline", site, root.get("timeline"));
-  for (const auto& [k, v] : knob_overrides) timeline_->add_at_start(k, v, "--set " + k + "=" + v);
+  stage([&] { build_stimuli(site, root.get("stimuli")); });
+  stage([&] {
+    timeline_ = &site.make<Timeline>("timeline", site, root.get("timeline"));
+    for (const auto& [k, v] : knob_overrides) timeline_->add_at_start(k, v, "--set " + k + "=" + v);
+  });
   asserts_ = &site.make<AssertionEngine>("assertions", site.registry());
   asserts_->set_stop_on_fail(opt_.stop_on_fail);
+  asserts_->set_time_parser([&site](const YNode& n) { return parse_at(n, site); });
+  // Scenario parameters and settings as constants (after --set and sweep overrides): a dotted
+  // path to a quantity in the scenario, e.g. site.main_fuse.rating.
+  auto params = std::make_shared<YNode>(root);
+  asserts_->set_constants([params](const std::string& name) -> std::optional<Quantity> {
+    const YNode* cur = params.get();
+    for (std::size_t p = 0; cur && p <= name.size();) {
+      std::size_t q = std::min(name.find('.', p), name.size());
+      const YNode* next = nullptr;
+      if (cur->is_map())
+        for (const auto& [k, v] : cur->entries())
+          if (k == name.substr(p, q - p)) next = &v;
+      cur = next;
+      p = q + 1;
+    }
+    if (!cur || !cur->is_scalar()) return std::nullopt;
+    return parse_quantity(cur->scalar());
+  });
   if (const YNode* a = root.get("assert"))
-    for (const auto& e : a->items()) asserts_->add(e);
+    for (const auto& e : a->items()) stage([&] { asserts_->add(e); });
+  // The rest needs a complete scenario. `lmsim signals` stops here too: it lists the site even
+  // when the scenario has errors (how a misspelled signal name gets fixed) and reports them.
+  if (opt_.signals_only || !InputErrors::active()->list().empty()) return;
   bool fuse_trip_expected = false;
   if (const YNode* ex = root.get("expect")) {
     fuse_trip_expected = ex->bool_or("fuse_trip", false);
@@ -216,6 +268,7 @@ Session::Session(SessionOptions opt) : opt_(std::move(opt)) {
       const YNode* mf = st->get("main_fuse");
       double rating = mf ? mf->qty_or("rating", "A", 63) : 63;
       kpis_ = std::make_unique<LoadKpis>(phases, rating, 0);
+      kpis_->attach_lm(site.registry(), root, 0);  // load-management KPIs (sim/kpis.h)
     }
   }
   if (!opt_.trace_path.empty()) {
@@ -316,7 +369,7 @@ void Session::record(const std::string& glob) {
 void Session::finish() {
   if (finished_) return;
   if (!started_) advance(0);
-  asserts_->finish(now());
+  asserts_->finish(now(), now() >= duration_);
   results_ = asserts_->results();
   if (trace_) {
     try {
@@ -381,6 +434,8 @@ nlohmann::json Session::result_json() const {
   for (const auto& r : results_) {
     json a = {
         {"name", r.name}, {"kind", r.kind}, {"origin", r.origin}, {"passed", r.passed}, {"evaluations", r.evaluations}};
+    a["status"] = !r.passed ? "failed" : r.evaluated ? "passed" : "not evaluated";
+    if (!r.evaluated) a["message"] = r.message;
     if (!r.passed) {
       a["fail_time_s"] = time_to_seconds(r.fail_time);
       a["message"] = r.message;
@@ -426,12 +481,21 @@ bool Session::write_result(const std::string& path) {
 
 std::string junit_xml(const std::vector<nlohmann::json>& results, const std::string& suite_name) {
   std::ostringstream x;
-  int tests = 0, failures = 0, errors = 0;
+  int tests = 0, failures = 0, errors = 0, skipped = 0;
   std::ostringstream body;
   for (const auto& r : results) {
     std::string sc = r.value("scenario", "?");
-    int t = 0, f = 0, e = 0;
+    int t = 0, f = 0, e = 0, sk = 0;
     std::ostringstream cases;
+    // An interrupted run (Ctrl-C, --wall-timeout) or one never started: not a failure, not a pass.
+    if (r.value("verdict", "") == "interrupted" || r.contains("not_run")) {
+      ++t, ++sk;
+      std::string why = r.contains("not_run") ? r["not_run"].get<std::string>()
+                                              : "interrupted (" + r.value("interrupted_by", std::string("signal")) +
+                                                    ") at " + std::to_string(r.value("sim_time_s", 0.0)) + " s";
+      cases << "    <testcase classname=\"" << xml_escape(sc) << "\" name=\"ran to the end\"><skipped message=\""
+            << xml_escape(why) << "\"/></testcase>\n";
+    }
     if (r.contains("error")) {
       ++t, ++e;
       cases << "    <testcase classname=\"" << xml_escape(sc) << "\" name=\"load\"><error message=\""
@@ -442,17 +506,23 @@ std::string junit_xml(const std::vector<nlohmann::json>& results, const std::str
       ++t;
       cases << "    <testcase classname=\"" << xml_escape(sc) << "\" name=\"fails as expected ("
             << r.value("verdict", "?") << ")\"/>\n";
-    } else if (r.contains("assertions"))
+    } else if (r.contains("assertions")) {
+      std::map<std::string, int> seen;  // identical assertions get " #2", " #3": names stay unique
       for (const auto& a : r["assertions"]) {
         ++t;
-        cases << "    <testcase classname=\"" << xml_escape(sc) << "\" name=\"" << xml_escape(a.value("name", "?"))
-              << "\">";
+        std::string name = a.value("name", "?");
+        if (int n = ++seen[name]; n > 1) name += " #" + std::to_string(n);
+        cases << "    <testcase classname=\"" << xml_escape(sc) << "\" name=\"" << xml_escape(name) << "\">";
         if (!a.value("passed", false)) {
           ++f;
           cases << "<failure message=\"" << xml_escape(a.value("message", "")) << "\"/>";
+        } else if (a.value("status", "passed") == "not evaluated") {
+          ++sk;
+          cases << "<skipped message=\"" << xml_escape(a.value("message", "")) << "\"/>";
         }
         cases << "</testcase>\n";
       }
+    }
     if (r.contains("output_errors") && !r["output_errors"].empty()) {
       ++t, ++e;
       cases << "    <testcase classname=\"" << xml_escape(sc) << "\" name=\"outputs written\"><error message=\""
@@ -468,12 +538,12 @@ std::string junit_xml(const std::vector<nlohmann::json>& results, const std::str
       cases << "</testcase>\n";
     }
     body << "  <testsuite name=\"" << xml_escape(sc) << "\" tests=\"" << t << "\" failures=\"" << f << "\" errors=\""
-         << e << "\" time=\"" << r.value("wall_time_s", 0.0) << "\">\n"
+         << e << "\" skipped=\"" << sk << "\" time=\"" << r.value("wall_time_s", 0.0) << "\">\n"
          << cases.str() << "  </testsuite>\n";
-    tests += t, failures += f, errors += e;
+    tests += t, failures += f, errors += e, skipped += sk;
   }
   x << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"" << xml_escape(suite_name) << "\" tests=\""
-    << tests << "\" failures=\"" << failures << "\" errors=\"" << errors << "\">\n"
+    << tests << "\" failures=\"" << failures << "\" errors=\"" << errors << "\" skipped=\"" << skipped << "\">\n"
     << body.str() << "</testsuites>\n";
   return x.str();
 }
@@ -507,19 +577,27 @@ static void print_summary(const Session& s, const nlohmann::json& j) {
                 format_time(seconds_to_time(j["sim_time_s"].get<double>())).c_str(), j["wall_time_s"].get<double>(),
                 j["speed_factor"].get<double>());
   o << buf;
-  int pass = 0, fail = 0;
-  for (const auto& a : j["assertions"]) a["passed"].get<bool>() ? ++pass : ++fail;
-  o << "  assertions: " << pass << " passed, " << fail << " failed\n";
+  int pass = 0, fail = 0, skip = 0;
+  for (const auto& a : j["assertions"])
+    a.value("status", "") == "not evaluated" ? ++skip : a["passed"].get<bool>() ? ++pass : ++fail;
+  o << "  assertions: " << pass << " passed, " << fail << " failed";
+  if (skip) o << ", " << skip << " not evaluated";
+  o << "\n";
   // Short lists in full (what was checked is part of the answer); long ones: the failures.
   const bool all = j["assertions"].size() <= 20;
   for (const auto& a : j["assertions"]) {
     if (!a["passed"].get<bool>())
       o << "    FAIL " << a["message"].get<std::string>() << "\n";
+    else if (a.value("status", "") == "not evaluated")
+      o << "    n/e  " << a["name"].get<std::string>() << ": " << a["message"].get<std::string>() << "\n";
     else if (all)
       o << "    ok   " << a["name"].get<std::string>() << "\n";
   }
   for (const auto& f : j["faults"])
     o << "  FAULT " << f["source"].get<std::string>() << ": " << f["message"].get<std::string>() << "\n";
+  // The plant's selectivity check (one line per circuit, docs/plant.md).
+  for (const auto& l : s.site().log_lines())
+    if (auto k = l.find(" site.selectivity: "); k != std::string::npos) o << "  " << l.substr(k + 19) << "\n";
   for (const auto& [name, f] : j["figures"].items()) {
     std::snprintf(buf, sizeof buf, "  %-32s max %10.3f %s, final %10.3f %s\n", name.c_str(), f["max"].get<double>(),
                   f["unit"].get<std::string>().c_str(), f["final"].get<double>(), f["unit"].get<std::string>().c_str());

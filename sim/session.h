@@ -52,6 +52,9 @@ struct SessionOptions {
   bool echo_log = false;
   bool stop_on_fail = false;
   int gdb_port = -1;  // >= 0: wait for gdb-multiarch on 127.0.0.1 (0 = any free port)
+  // Elaborate the site only (`lmsim signals`): errors in the rest of the scenario do not throw
+  // but are listed in Session::input_errors(). Such a session cannot run.
+  bool signals_only = false;
 };
 
 class Session {
@@ -61,6 +64,7 @@ class Session {
   ~Session();
 
   Site& site() { return *site_; }
+  const Site& site() const { return *site_; }
   Registry& registry() { return site_->registry(); }
   const std::string& name() const { return name_; }
   Time duration() const { return duration_; }
@@ -97,9 +101,13 @@ class Session {
   double wall_seconds() const { return wall_s_; }
   double realtime_max_lag_s() const;
   const std::vector<AssertionResult>& assertion_results() const { return results_; }
+  // Errors found while loading (only non-empty for a signals_only session).
+  const std::vector<std::string>& input_errors() const { return input_errors_; }
 
  private:
+  void load();
   void advance(Time t);
+  std::vector<std::string> input_errors_;
   std::unique_ptr<Site> site_;
   AssertionEngine* asserts_ = nullptr;
   Timeline* timeline_ = nullptr;

@@ -3,11 +3,24 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <ctime>
 
 namespace lmsim {
 
 Time parse_at(const YNode& n, const Site& site) {
   const std::string& s = n.scalar();
+  if (s.size() >= 10 && s[4] == '-' && s[7] == '-') {  // ISO 8601 date and time, UTC like `start:`
+    int y = 0, mo = 0, d = 0, h = 0, mi = 0, sec = 0;
+    int got = std::sscanf(s.c_str(), "%d-%d-%dT%d:%d:%d", &y, &mo, &d, &h, &mi, &sec);
+    if (got < 5 || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 59)
+      n.fail("expected a date and time like \"2026-11-25T18:00\", got '" + s + "'");
+    std::tm tm{};
+    tm.tm_year = y - 1900, tm.tm_mon = mo - 1, tm.tm_mday = d, tm.tm_hour = h, tm.tm_min = mi, tm.tm_sec = sec;
+    double off = static_cast<double>(timegm(&tm)) - site.start_epoch();
+    if (off < 0) n.fail("'" + s + "' is before the scenario's start");
+    if (off > time_to_seconds(kMaxTime)) n.fail("'" + s + "' is more than 100 days after the scenario's start");
+    return seconds_to_time(off);
+  }
   if (s.find(':') != std::string::npos) {
     int h = 0, m = 0, sec = 0;
     int got = std::sscanf(s.c_str(), "%d:%d:%d", &h, &m, &sec);

@@ -38,8 +38,9 @@ class Timeline : public sc_core::sc_module {
   sc_core::sc_event ev_;
 };
 
-// Parses a timeline time: a duration ("90s") or a clock time "HH:MM[:SS]" (the first such time
-// at or after the scenario start).
+// Parses a point in time (timeline `at:`, assertion `from:`/`until:`): a duration from the start
+// ("90s", "3h10min", "PT3H10M"), a clock time "HH:MM[:SS]" (the first such time at or after the
+// scenario start) or an ISO 8601 date and time "2026-11-25T18:00[:SS]" (UTC, as `start:`).
 Time parse_at(const YNode& n, const Site& site);
 
 }  // namespace lmsim

@@ -1,5 +1,6 @@
 #include "sim/units.h"
 
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -110,10 +111,82 @@ std::string format_time(Time t) {
   return buf;
 }
 
+namespace {
+// "3h10min", "1d2h", "2min30s": parts in strictly falling units, each a plain number.
+std::optional<double> compound_seconds(std::string_view t) {
+  static constexpr struct {
+    const char* u;
+    double s;
+  } kParts[] = {{"d", 86400}, {"h", 3600}, {"min", 60}, {"s", 1}, {"ms", 1e-3}, {"us", 1e-6}};
+  double total = 0;
+  int last = -1, parts = 0;
+  std::size_t i = 0;
+  while (i < t.size()) {
+    std::size_t j = i;
+    while (j < t.size() && (std::isdigit(static_cast<unsigned char>(t[j])) || t[j] == '.')) ++j;
+    if (j == i) return std::nullopt;
+    std::size_t k = j;
+    while (k < t.size() && std::isalpha(static_cast<unsigned char>(t[k]))) ++k;
+    std::string_view unit = t.substr(j, k - j);
+    int idx = -1;
+    for (int u = 0; u < 6; ++u)
+      if (unit == kParts[u].u) idx = u;
+    if (idx <= last) return std::nullopt;
+    last = idx;
+    total += std::strtod(std::string(t.substr(i, j - i)).c_str(), nullptr) * kParts[idx].s;
+    ++parts;
+    i = k;
+  }
+  if (parts < 2) return std::nullopt;
+  return total;
+}
+
+// ISO 8601 durations: "PT3H10M", "P1DT12H", "PT90S", "PT0.5S".
+std::optional<double> iso_seconds(std::string_view t) {
+  if (t.size() < 3 || t[0] != 'P') return std::nullopt;
+  double total = 0;
+  bool in_time = false, any = false;
+  // Designators in their fixed order; each at most once (years and months have no fixed length).
+  std::string_view allowed_date = "D", allowed_time = "HMS";
+  std::size_t pos_date = 0, pos_time = 0;
+  for (std::size_t i = 1; i < t.size();) {
+    if (t[i] == 'T') {
+      if (in_time) return std::nullopt;
+      in_time = true;
+      ++i;
+      continue;
+    }
+    std::size_t j = i;
+    while (j < t.size() && (std::isdigit(static_cast<unsigned char>(t[j])) || t[j] == '.')) ++j;
+    if (j == i || j >= t.size()) return std::nullopt;
+    double v = std::strtod(std::string(t.substr(i, j - i)).c_str(), nullptr);
+    char d = t[j];
+    std::string_view allowed = in_time ? allowed_time : allowed_date;
+    std::size_t& pos = in_time ? pos_time : pos_date;
+    std::size_t at = allowed.find(d, pos);
+    if (at == std::string_view::npos) return std::nullopt;
+    pos = at + 1;
+    total += v * (d == 'D' ? 86400 : d == 'H' ? 3600 : d == 'M' ? 60 : 1);
+    any = true;
+    i = j + 1;
+  }
+  if (!any) return std::nullopt;
+  return total;
+}
+}  // namespace
+
 std::optional<Time> parse_duration(std::string_view text) {
-  auto q = parse_quantity(text);
-  if (!q || q->unit != "s" || q->value < 0 || q->value > time_to_seconds(kMaxTime)) return std::nullopt;
-  return seconds_to_time(q->value);
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
+  std::optional<double> secs;
+  if (auto q = parse_quantity(text)) {
+    if (q->unit != "s") return std::nullopt;
+    secs = q->value;
+  } else if (!(secs = compound_seconds(text))) {
+    secs = iso_seconds(text);
+  }
+  if (!secs || *secs < 0 || *secs > time_to_seconds(kMaxTime)) return std::nullopt;
+  return seconds_to_time(*secs);
 }
 
 }  // namespace lmsim

@@ -1,5 +1,7 @@
 #include "sim/ynode.h"
 
+#include "sim/input_errors.h"
+
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -268,10 +270,87 @@ Quantity YNode::quantity(const std::string& unit) const {
 }
 
 Time YNode::duration() const {
+  // Compound ("3h10min") and ISO 8601 ("PT3H10M") forms; plain quantities go on below.
+  const auto& txt = scalar();
+  if (!parse_quantity(txt)) {
+    if (auto t = parse_duration(txt)) return *t;
+    fail("expected a duration such as 90s, 3h10min or PT3H10M, got '" + txt + "'");
+  }
   auto q = quantity("s");
   if (q.value < 0) fail("a duration cannot be negative");
   if (q.value > time_to_seconds(kMaxTime)) fail("a duration cannot exceed 100 days (the longest simulated time)");
   return seconds_to_time(q.value);
+}
+
+namespace {
+thread_local InputErrors* g_errors = nullptr;
+}
+
+InputErrors::InputErrors() : prev_(g_errors) {
+  g_errors = this;
+}
+InputErrors::~InputErrors() {
+  g_errors = prev_;
+}
+InputErrors* InputErrors::active() {
+  return g_errors;
+}
+void InputErrors::add(std::string msg) {
+  if (std::find(list_.begin(), list_.end(), msg) == list_.end()) list_.push_back(std::move(msg));
+}
+void InputErrors::note_asked(const YNode* map, const std::string& key) {
+  auto& v = asked_[map];
+  if (std::find(v.begin(), v.end(), key) == v.end()) v.push_back(key);
+}
+const std::vector<std::string>* InputErrors::asked(const YNode* map) const {
+  auto it = asked_.find(map);
+  return it == asked_.end() ? nullptr : &it->second;
+}
+void InputErrors::throw_if_any() const {
+  if (list_.empty()) return;
+  std::string all = list_[0];
+  for (std::size_t i = 1; i < list_.size(); ++i) all += "\n" + list_[i];
+  if (list_.size() > 1) all += "\n(" + std::to_string(list_.size()) + " errors)";
+  throw InputError(all);
+}
+
+std::size_t edit_distance(const std::string& a, const std::string& b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diag = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      std::size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diag = up;
+    }
+  }
+  return row[b.size()];
+}
+
+std::string did_you_mean(const std::string& word, const std::vector<std::string>& candidates) {
+  std::string best;
+  std::size_t best_d = std::max<std::size_t>(2, word.size() / 3) + 1;  // a typo, not another word
+  for (const auto& c : candidates) {
+    std::size_t d = edit_distance(word, c);
+    if (d < best_d) best_d = d, best = c;
+  }
+  return best;
+}
+
+static void unknown_key(const YNode& v, const std::string& key, const std::vector<std::string>& valid) {
+  std::string msg = v.file() + ":" + std::to_string(v.line()) + ": field '" + v.path() + "': unknown key '" + key + "'";
+  std::string guess = did_you_mean(key, valid);
+  if (!guess.empty()) msg += " (did you mean '" + guess + "'?)";
+  if (!valid.empty()) {
+    msg += "; valid here: ";
+    for (std::size_t i = 0; i < valid.size(); ++i) msg += (i ? ", " : "") + valid[i];
+  }
+  if (InputErrors* e = InputErrors::active())
+    e->add(msg);
+  else
+    throw InputError(msg);
 }
 
 bool YNode::has(const std::string& key) const {
@@ -280,6 +359,7 @@ bool YNode::has(const std::string& key) const {
 
 const YNode* YNode::get(const std::string& key) const {
   if (kind_ != Kind::Map) return nullptr;
+  if (InputErrors* e = InputErrors::active()) e->note_asked(this, key);
   for (std::size_t i = 0; i < map_.size(); ++i)
     if (map_[i].first == key) {
       if (used_.size() == map_.size()) used_[i] = 1;
@@ -304,25 +384,23 @@ void YNode::finish() const {
   if (kind_ != Kind::Map) return;
   for (std::size_t i = 0; i < map_.size(); ++i) {
     if (used_.size() == map_.size() && used_[i]) continue;
-    std::string allowed;
-    for (std::size_t j = 0; j < map_.size(); ++j)
-      if (used_.size() == map_.size() && used_[j]) allowed += (allowed.empty() ? "" : ", ") + map_[j].first;
-    const YNode& v = map_[i].second;
-    std::string loc = v.file_ + ":" + std::to_string(v.line_) + ": field '" + v.path_ + "'";
-    throw InputError(loc + ": unknown key '" + map_[i].first + "'" +
-                     (allowed.empty() ? std::string() : " (known here: " + allowed + ")"));
+    // The valid keys: those readers asked for (known while InputErrors is active), otherwise
+    // the ones present and read.
+    std::vector<std::string> valid;
+    const InputErrors* e = InputErrors::active();
+    if (const auto* a = e ? e->asked(this) : nullptr)
+      valid = *a;
+    else
+      for (std::size_t j = 0; j < map_.size(); ++j)
+        if (used_.size() == map_.size() && used_[j]) valid.push_back(map_[j].first);
+    unknown_key(map_[i].second, map_[i].first, valid);
   }
 }
 
 void YNode::allow_only(const std::vector<std::string>& keys) const {
   if (kind_ != Kind::Map) fail("expected a map");
   for (const auto& [k, v] : map_)
-    if (std::find(keys.begin(), keys.end(), k) == keys.end()) {
-      std::string allowed;
-      for (const auto& a : keys) allowed += (allowed.empty() ? "" : ", ") + a;
-      throw InputError(v.file_ + ":" + std::to_string(v.line_) + ": field '" + v.path_ + "': unknown key '" + k +
-                       "' (allowed: " + allowed + ")");
-    }
+    if (std::find(keys.begin(), keys.end(), k) == keys.end()) unknown_key(v, k, keys);
   for (const auto& k : keys) get(k);
 }
 

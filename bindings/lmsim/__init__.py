@@ -8,7 +8,7 @@ import itertools
 import os
 from concurrent.futures import ThreadPoolExecutor
 
-__all__ = ["Site", "__version__", "run", "sweep", "ModbusClient", "ModbusError"]
+__all__ = ["Site", "__version__", "run", "sweep", "sweep_grid", "ModbusClient", "ModbusError"]
 
 
 def run(scenario, **kwargs):
@@ -19,7 +19,42 @@ def run(scenario, **kwargs):
         return s.finish()
 
 
-def sweep(scenario, params=None, seeds=(None,), jobs=None, until=None):
+def sweep_grid(params=None, zip=(), seeds=(None,)):
+    """The runs of a sweep in order: a list of ({name: value}, seed). `params` vary
+    independently (their product, the default); each dict in `zip` is a group of linked
+    parameters whose lists have one length and advance together (a fuse rating with the limit
+    tied to it). Groups and independent parameters combine as a product, then seeds."""
+    axes = []
+    for name, values in dict(params or {}).items():
+        if isinstance(values, (str, bytes)) or not hasattr(values, "__iter__"):
+            raise ValueError(f"sweep: values of '{name}' must be a list, got {values!r}")
+        axes.append([{name: v} for v in values])
+    for group in zip:
+        if not isinstance(group, dict) or not group:
+            raise ValueError(f"sweep: a zip group is a dict of name: [values], got {group!r}")
+        cols = {}
+        for name, values in group.items():
+            if isinstance(values, (str, bytes)) or not hasattr(values, "__iter__"):
+                raise ValueError(f"sweep: values of '{name}' must be a list, got {values!r}")
+            cols[name] = list(values)
+        lengths = {n: len(v) for n, v in cols.items()}
+        if len(set(lengths.values())) != 1:
+            raise ValueError(f"sweep: a zip group needs lists of one length, got {lengths}")
+        n = next(iter(lengths.values()))
+        axes.append([{name: cols[name][i] for name in cols} for i in range(n)])
+    grid = []
+    for combo in itertools.product(*axes):
+        point = {}
+        for part in combo:
+            dup = set(point) & set(part)
+            if dup:
+                raise ValueError(f"sweep: '{sorted(dup)[0]}' is swept twice")
+            point.update(part)
+        grid.extend((dict(point), seed) for seed in seeds)
+    return grid
+
+
+def sweep(scenario, params=None, seeds=(None,), jobs=None, until=None, zip=()):
     """Runs `scenario` once per combination of parameter values and seeds, `jobs` at a time
     (default: one per CPU), and returns one dict per run in grid order:
     {"params": {name: value}, "seed": seed, "result": <result dict of finish()>}.
@@ -29,16 +64,15 @@ def sweep(scenario, params=None, seeds=(None,), jobs=None, until=None):
                            seeds=range(3))
         worst = max(r["result"]["figures"]["site.fuse.L1.current"]["max"] for r in runs)
 
+    `params` form the full product; `zip` is a list of groups of linked parameters that advance
+    together (see sweep_grid), e.g. zip=[{"site.main_fuse.rating": ["63A", "80A"],
+    "device.settings.max_current": ["60A", "76A"]}]. Assertions may read the swept values as
+    constants ("site.fuse.L1.current <= 0.95 * site.main_fuse.rating").
+
     Names are scenario keys or knobs, as for `overrides`. Every run is its own process, so the
     results equal those of the same runs made one by one (the order of completion does not matter).
     """
-    params = dict(params or {})
-    for name, values in params.items():
-        if isinstance(values, (str, bytes)) or not hasattr(values, "__iter__"):
-            raise ValueError(f"sweep: values of '{name}' must be a list, got {values!r}")
-    names = list(params)
-    grid = [(dict(zip(names, combo)), seed)
-            for combo in itertools.product(*(list(params[n]) for n in names)) for seed in seeds]
+    grid = sweep_grid(params, zip, seeds)
     jobs = max(1, int(jobs or os.cpu_count() or 1))
 
     def one(point):

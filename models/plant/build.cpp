@@ -3,6 +3,7 @@
 // and "plant.model" (Plant, for tests and tools).
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <optional>
 #include <stdexcept>
 
@@ -12,11 +13,18 @@
 #include "models/plant/plant.h"
 #include "models/plant/pv_inverter.h"
 #include "models/plant/ripple_receiver.h"
+#include "models/plant/selectivity.h"
 
 namespace lmsim::plant {
 namespace {
 
 constexpr double kDeg = 3.14159265358979323846 / 180.0;
+
+std::string fmt_amps(double a) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g A", a);
+  return buf;
+}
 
 int parse_phase(const YNode& n, bool allow_n = false) {
   const auto& s = n.scalar();
@@ -83,7 +91,9 @@ std::unique_ptr<Profile> parse_csv_profile(Site& site, const YNode& pn, Time def
   return std::make_unique<CsvProfile>(site, pn, path, res, scale);
 }
 
-Element::Wiring parse_wiring(const YNode& n, bool default_neutral_in_front) {
+using Circuits = std::vector<Circuit::Config>;
+
+Element::Wiring parse_wiring(const YNode& n, bool default_neutral_in_front, const Circuits& circuits) {
   Element::Wiring w;
   w.phases = parse_phases(n.get("phases"));
   w.behind_rcd = parse_side(n.get("side"), true);
@@ -92,6 +102,17 @@ Element::Wiring parse_wiring(const YNode& n, bool default_neutral_in_front) {
   else
     w.neutral_in_front = default_neutral_in_front;
   if (!w.behind_rcd) w.neutral_in_front = false;
+  if (const YNode* cn = n.get("circuit")) {
+    // Behind a sub-distribution circuit: its side of the site RCD, its neutral.
+    const std::string& nm = cn->scalar();
+    for (std::size_t k = 0; k < circuits.size(); ++k)
+      if (circuits[k].name == nm) w.circuit = static_cast<int>(k) + 1;
+    if (!w.circuit) cn->fail("no circuit '" + nm + "' in site.circuits");
+    if (n.has("side")) n["side"].fail("a load in a circuit hangs on the circuit's side (give `side` to the circuit)");
+    if (n.has("neutral")) n["neutral"].fail("a miswired neutral is not modelled inside a circuit");
+    w.behind_rcd = circuits[static_cast<std::size_t>(w.circuit - 1)].behind_rcd;
+    w.neutral_in_front = false;
+  }
   w.leakage = n.qty_or("leakage", "A", 0);
   w.leakage_dc = n.qty_or("leakage_dc", "A", 0);
   if (const YNode* m = n.get("model")) {
@@ -110,9 +131,9 @@ Element::Wiring parse_wiring(const YNode& n, bool default_neutral_in_front) {
   return w;
 }
 
-std::unique_ptr<Load> parse_load(Site& site, const YNode& n, bool neutral_in_front) {
+std::unique_ptr<Load> parse_load(Site& site, const YNode& n, bool neutral_in_front, const Circuits& circuits) {
   std::string name = n["name"].str();
-  Element::Wiring w = parse_wiring(n, neutral_in_front);
+  Element::Wiring w = parse_wiring(n, neutral_in_front, circuits);
   Load::Config c;
   c.on = n.bool_or("on", true);
   Time res = n.dur_or("update", 1 * kSec);
@@ -170,11 +191,11 @@ std::unique_ptr<Load> parse_load(Site& site, const YNode& n, bool neutral_in_fro
 // appliances switched at seeded random times (Appliance::library()). Annual energy by household
 // size: typical German single-family houses without electric water heating (Stromspiegel für
 // Deutschland, middle band), overridable with `annual`.
-void parse_household(Site& site, const YNode& n, bool neutral_in_front, std::vector<std::unique_ptr<Element>>& out,
-                     std::vector<std::string>& names) {
+void parse_household(Site& site, const YNode& n, bool neutral_in_front, const Circuits& circuits,
+                     std::vector<std::unique_ptr<Element>>& out, std::vector<std::string>& names) {
   static constexpr double kAnnualKwh[] = {2300, 3000, 3600, 4000, 4700, 5200};
   std::string name = n["name"].str();
-  Element::Wiring w = parse_wiring(n, neutral_in_front);
+  Element::Wiring w = parse_wiring(n, neutral_in_front, circuits);
   n["profile"].str();
   auto persons = n.has("persons") ? n["persons"].integer() : 3;
   if (persons < 1 || persons > 6) n["persons"].fail("persons must be 1..6");
@@ -210,9 +231,36 @@ void parse_household(Site& site, const YNode& n, bool neutral_in_front, std::vec
   out.push_back(std::make_unique<Load>(site.registry(), name, w, std::move(c)));
 }
 
-std::unique_ptr<PvInverter> parse_pv(Site& site, const YNode& n) {
+// `clouds: {per_hour: 6, depth: [60%, 80%], ramp: [2s, 6s], length: 60s}` (defaults as shown,
+// per_hour 4): seeded cloud passages over one PV array.
+CloudPassage::Config parse_clouds(const YNode& n) {
+  CloudPassage::Config c;
+  if (!n.is_map()) n.fail("expected a map, e.g. {per_hour: 6, depth: [60%, 80%], ramp: [2s, 6s], length: 60s}");
+  c.per_hour = n.num_or("per_hour", 4);
+  if (c.per_hour <= 0 || c.per_hour > 3600) n["per_hour"].fail("per_hour must be > 0 and <= 3600");
+  auto range = [&](const char* key, auto get, double& lo, double& hi) {
+    const YNode* r = n.get(key);
+    if (!r) return;
+    if (!r->is_seq() || r->size() != 2) r->fail(std::string(key) + " is a range [min, max]");
+    lo = get(r->items()[0]);
+    hi = get(r->items()[1]);
+    if (!(lo <= hi)) r->fail(std::string(key) + ": min must not exceed max");
+  };
+  range(
+      "depth", [](const YNode& x) { return percent(x) / 100.0; }, c.depth_min, c.depth_max);
+  if (c.depth_min < 0 || c.depth_max > 1) n["depth"].fail("depth must lie within 0..100 %");
+  range(
+      "ramp", [](const YNode& x) { return time_to_seconds(x.duration()); }, c.ramp_min, c.ramp_max);
+  if (c.ramp_min <= 0) n["ramp"].fail("ramp times must be > 0");
+  c.mean_length = time_to_seconds(n.dur_or("length", seconds_to_time(c.mean_length)));
+  if (c.mean_length <= 0) n["length"].fail("length must be > 0");
+  n.finish();
+  return c;
+}
+
+std::unique_ptr<PvInverter> parse_pv(Site& site, const YNode& n, const Circuits& circuits) {
   std::string name = n["name"].str();
-  Element::Wiring w = parse_wiring(n, false);
+  Element::Wiring w = parse_wiring(n, false, circuits);
   PvInverter::Config c;
   c.peak = n["peak"].quantity("W").value;
   if (c.peak <= 0) n["peak"].fail("peak must be > 0");
@@ -227,6 +275,7 @@ std::unique_ptr<PvInverter> parse_pv(Site& site, const YNode& n) {
     else if (pn->str() != "clear-sky")
       pn->fail("unknown PV profile '" + pn->str() + "' (clear-sky or {csv: file})");
   }
+  if (const YNode* cn = n.get("clouds")) c.clouds = parse_clouds(*cn);
   n.finish();
   return std::make_unique<PvInverter>(site, site.registry(), name, w, std::move(c));
 }
@@ -242,13 +291,28 @@ void parse_sensor_fields(Site& site, const YNode& n, CurrentSensor::Config& c, c
   }
   c.ratio = n.num_or("ratio", c.ratio);
   if (c.ratio <= 0) n["ratio"].fail("ratio must be > 0");
+  if (const YNode* r = n.get("rated")) {
+    c.rated = r->quantity("A").value;
+    if (c.rated <= 0) r->fail("rated must be > 0 A");
+  }
   if (const YNode* cl = n.get("class")) {
-    // Accuracy class c: ratio error within +-c %, phase displacement within +-c deg
-    // (IEC 61869-2: class 0.5 = 30', class 1 = 60'); drawn once per sensor from the seed.
     double k = cl->number();
     Rng rng = site.rng(rng_name);
-    c.amplitude_error = rng.uniform(-k, k) / 100.0;
-    c.phase_error = rng.uniform(-k, k) * kDeg;
+    double lr, lp;
+    if (c.rated > 0) {
+      // With the CT's rated current: the class's error curve over the current (IEC 61869-2),
+      // this unit's place within the limits drawn once from the seed.
+      if (!CurrentSensor::class_limits(k, 1.0, lr, lp)) cl->fail("IEC 61869-2 classes with limits: 0.1, 0.2, 0.5, 1");
+      c.accuracy_class = k;
+      c.band_position = rng.uniform(0.2, 0.9);
+      c.amplitude_error = c.phase_error = 0;
+    } else {
+      // Accuracy class c without a rated current: a constant ratio error within +-c %, phase
+      // displacement within +-c deg (IEC 61869-2 at rated current: class 0.5 = 30', class 1 =
+      // 60'); drawn once per sensor from the seed.
+      c.amplitude_error = rng.uniform(-k, k) / 100.0;
+      c.phase_error = rng.uniform(-k, k) * kDeg;
+    }
   }
   if (const YNode* a = n.get("amplitude_error")) c.amplitude_error = percent(*a) / 100.0;
   if (const YNode* p = n.get("phase_error")) c.phase_error = p->quantity("deg").value * kDeg;
@@ -293,11 +357,16 @@ MainFuse::Config parse_overcurrent(const YNode& f, const std::string& prefix, co
     double cooling = time_to_seconds(f.dur_or("cooling", 20 * 60 * kSec));
     if (cooling <= 0) f["cooling"].fail("cooling must be > 0");
     c.curve = TripCurve(nf * c.rating, cooling, std::move(pts));
+    c.fastest = c.slowest = c.curve;
+    c.kind = "points " + fmt_amps(c.rating);
   } else if (kind == "gG") {
     if (f.has("non_fusing")) f["non_fusing"].fail("non_fusing applies to a curve given as points");
     if (f.has("cooling")) f["cooling"].fail("cooling applies to a curve given as points");
     try {
       c.curve = TripCurve::gg_fuse(c.rating, band);
+      c.fastest = TripCurve::gg_fuse(c.rating, Band::Fastest);
+      c.slowest = TripCurve::gg_fuse(c.rating, Band::Slowest);
+      c.kind = "gG " + fmt_amps(c.rating);
     } catch (const std::invalid_argument&) {
       std::string list;
       for (double r : TripCurve::gg_ratings()) list += (list.empty() ? "" : ", ") + std::to_string(static_cast<int>(r));
@@ -308,11 +377,92 @@ MainFuse::Config parse_overcurrent(const YNode& f, const std::string& prefix, co
   } else if (kind == "B" || kind == "C" || kind == "D") {
     if (c.rating < 0.5 || c.rating > 125) f["rating"].fail("IEC 60898-1 MCBs are rated 0.5..125 A");
     c.curve = TripCurve::mcb(kind[0], c.rating, band);
+    c.fastest = TripCurve::mcb(kind[0], c.rating, Band::Fastest);
+    c.slowest = TripCurve::mcb(kind[0], c.rating, Band::Slowest);
+    c.kind = kind + " " + fmt_amps(c.rating);
   } else {
     cn->fail("unknown curve '" + kind + "' (gG, B, C, D or a list of {current, time})");
   }
   f.finish();
   return c;
+}
+
+// An RCD's `rated`, `threshold`, `curve`, `type` (and the site RCD's `neutral`, read by the caller).
+void parse_rcd(const YNode& r, Rcd::Config& c) {
+  c.rated = r.qty_or("rated", "A", 0.030);
+  if (c.rated <= 0) r["rated"].fail("rated must be > 0");
+  if (const YNode* th = r.get("threshold")) {
+    c.threshold = percent(*th) / 100.0;
+    if (c.threshold < 0.5 || c.threshold > 1.0) th->fail("threshold must be 50..100 % of IΔn (IEC 61008)");
+  }
+  if (const YNode* cv = r.get("curve")) {
+    c.curve.clear();
+    for (const auto& pt : cv->items()) {
+      Rcd::Point p{pt["multiple"].number(), time_to_seconds(pt["time"].duration())};
+      pt.finish();
+      if (!c.curve.empty() && p.multiple <= c.curve.back().multiple) pt.fail("multiples must rise");
+      if (p.seconds <= 0) pt["time"].fail("time must be > 0");
+      c.curve.push_back(p);
+    }
+    if (c.curve.empty()) cv->fail("curve needs at least one point");
+  }
+  if (const YNode* ty = r.get("type")) {
+    const std::string& t = ty->scalar();
+    if (t == "AC")
+      c.type = RcdType::AC;
+    else if (t == "A")
+      c.type = RcdType::A;
+    else if (t == "F")
+      c.type = RcdType::F;
+    else if (t == "B")
+      c.type = RcdType::B;
+    else
+      ty->fail("expected AC, A, F or B, got '" + t + "'");
+  }
+  r.finish();
+}
+
+// `circuits:` sub-distribution circuits, each with its own fuse/MCB (`protection`), optionally
+// an RCD, the stations' RDC-DD (`rdc_dd: true`) and the stations wired behind it.
+Circuits parse_circuits(const YNode& root, const YNode& cs) {
+  Circuits out;
+  std::vector<std::string> station_names, taken;
+  if (const YNode* st = root.get("stations"); st && st->is_seq())
+    for (const auto& sn : st->items())
+      if (const YNode* nm = sn.get("name"); nm && nm->is_scalar()) station_names.push_back(nm->scalar());
+  if (!cs.is_seq()) cs.fail("expected a list of circuits");
+  for (const auto& cn : cs.items()) {
+    Circuit::Config c;
+    c.name = cn["name"].str();
+    if (c.name.empty() || c.name.find_first_not_of(
+                              "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") != std::string::npos)
+      cn["name"].fail("names use letters, digits, '_' and '-'");
+    for (const auto& o : out)
+      if (o.name == c.name) cn["name"].fail("duplicate circuit '" + c.name + "'");
+    c.behind_rcd = parse_side(cn.get("side"), true);
+    c.device = parse_overcurrent(cn["protection"], "site.circuits." + c.name, "circuit " + c.name + " protection");
+    if (const YNode* r = cn.get("rcd")) {
+      if (r->has("neutral")) (*r)["neutral"].fail("a miswired neutral is not modelled inside a circuit");
+      c.rcd.emplace();
+      parse_rcd(*r, *c.rcd);
+    }
+    c.rdc_dd = cn.bool_or("rdc_dd", false);
+    if (const YNode* st = cn.get("stations")) {
+      for (const auto& sn : st->items()) {
+        const std::string& nm = sn.scalar();
+        if (std::find(station_names.begin(), station_names.end(), nm) == station_names.end())
+          sn.fail("no station '" + nm + "' in stations");
+        if (std::find(taken.begin(), taken.end(), nm) != taken.end())
+          sn.fail("station '" + nm + "' is already wired to a circuit");
+        taken.push_back(nm);
+        c.stations.push_back(nm);
+      }
+    }
+    cn.finish();
+    out.push_back(std::move(c));
+  }
+  if (out.size() > 32) cs.fail("at most 32 circuits");
+  return out;
 }
 
 // `ripple:` the utility's receiver / control box and its wiring to the device's 24 V inputs.
@@ -425,44 +575,26 @@ void build(Site& site, const YNode& root) {
 
   bool neutral_in_front = false;
   if (const YNode* r = s.get("rcd")) {
-    cfg.rcd.rated = r->qty_or("rated", "A", 0.030);
-    if (cfg.rcd.rated <= 0) (*r)["rated"].fail("rated must be > 0");
-    if (const YNode* th = r->get("threshold")) {
-      cfg.rcd.threshold = percent(*th) / 100.0;
-      if (cfg.rcd.threshold < 0.5 || cfg.rcd.threshold > 1.0)
-        th->fail("threshold must be 50..100 % of IΔn (IEC 61008)");
-    }
-    if (const YNode* c = r->get("curve")) {
-      cfg.rcd.curve.clear();
-      for (const auto& pt : c->items()) {
-        Rcd::Point p{pt["multiple"].number(), time_to_seconds(pt["time"].duration())};
-        pt.finish();
-        if (!cfg.rcd.curve.empty() && p.multiple <= cfg.rcd.curve.back().multiple) pt.fail("multiples must rise");
-        if (p.seconds <= 0) pt["time"].fail("time must be > 0");
-        cfg.rcd.curve.push_back(p);
-      }
-      if (cfg.rcd.curve.empty()) c->fail("curve needs at least one point");
-    }
     if (const YNode* nn = r->get("neutral")) neutral_in_front = !parse_side(nn, true);
-    if (const YNode* ty = r->get("type")) {
-      const std::string& t = ty->scalar();
-      if (t == "AC")
-        cfg.rcd.type = RcdType::AC;
-      else if (t == "A")
-        cfg.rcd.type = RcdType::A;
-      else if (t == "F")
-        cfg.rcd.type = RcdType::F;
-      else if (t == "B")
-        cfg.rcd.type = RcdType::B;
-      else
-        ty->fail("expected AC, A, F or B, got '" + t + "'");
-    }
-    r->finish();
+    parse_rcd(*r, cfg.rcd);
   }
+  if (const YNode* cs = s.get("circuits")) cfg.circuits = parse_circuits(root, *cs);
 
   if (const YNode* sens = s.get("sensors")) {
     CurrentSensor::Config common;
     parse_sensor_fields(site, *sens, common, "site.sensors");
+    // The measuring chain (models/plant/meter_chain.*): ideal unless asked.
+    auto& mc = cfg.meter;
+    if (const YNode* x = sens->get("noise")) mc.noise = percent(*x) / 100.0;
+    mc.noise_floor = sens->qty_or("noise_floor", "A", 0);
+    mc.quant_i = sens->qty_or("quantisation", "A", 0);
+    mc.quant_v = sens->qty_or("voltage_quantisation", "V", 0);
+    mc.latency = sens->dur_or("latency", 0);
+    if (mc.noise < 0 || mc.noise > 0.2) (*sens)["noise"].fail("noise must be 0..20 %");
+    if (mc.noise_floor < 0) (*sens)["noise_floor"].fail("noise_floor must be >= 0");
+    if (mc.quant_i < 0) (*sens)["quantisation"].fail("quantisation must be >= 0");
+    if (mc.quant_v < 0) (*sens)["voltage_quantisation"].fail("voltage_quantisation must be >= 0");
+    if (mc.latency > 10 * kSec) (*sens)["latency"].fail("latency must be 0..10 s");
     for (int k = 0; k < 3; ++k) {
       auto& c = cfg.sensors[k];
       c = common;
@@ -476,8 +608,12 @@ void build(Site& site, const YNode& root) {
         // A class given for all sensors: each sensor draws its own errors.
         Rng rng = site.rng("site.sensor." + ch);
         double kc = cl->number();
-        c.amplitude_error = rng.uniform(-kc, kc) / 100.0;
-        c.phase_error = rng.uniform(-kc, kc) * kDeg;
+        if (c.accuracy_class > 0) {
+          c.band_position = rng.uniform(0.2, 0.9);
+        } else {
+          c.amplitude_error = rng.uniform(-kc, kc) / 100.0;
+          c.phase_error = rng.uniform(-kc, kc) * kDeg;
+        }
       }
       if (const YNode* cn = sens->get(ch)) {
         parse_sensor_fields(site, *cn, c, "site.sensor." + ch);
@@ -526,15 +662,15 @@ void build(Site& site, const YNode& root) {
       unique_name(ln);
       const YNode* pn = ln.get("profile");
       if (pn && pn->is_scalar() && pn->scalar() == "household")
-        parse_household(site, ln, neutral_in_front, elements, names);
+        parse_household(site, ln, neutral_in_front, cfg.circuits, elements, names);
       else
-        elements.push_back(parse_load(site, ln, neutral_in_front));
+        elements.push_back(parse_load(site, ln, neutral_in_front, cfg.circuits));
     }
   }
   if (const YNode* ps = s.get("pv")) {
     for (const auto& pn : ps->items()) {
       unique_name(pn);
-      elements.push_back(parse_pv(site, pn));
+      elements.push_back(parse_pv(site, pn, cfg.circuits));
     }
   }
   std::optional<RippleReceiver::Config> ripple;
@@ -551,6 +687,35 @@ void build(Site& site, const YNode& root) {
 
   auto& plant = site.make<Plant>("site", site, std::move(cfg));
   for (auto& e : elements) plant.add_element(std::move(e));
+  // Selectivity of each circuit's device under the main fuse, over both tolerance bands, up to
+  // the 6 kA short-circuit capacity of household MCBs (IEC 60898-1 Icn 6000 A).
+  constexpr double kMaxFault = 6000;
+  const MainFuse::Config& up = plant.fuse().config();
+  for (std::size_t k = 0; k < plant.circuit_count(); ++k) {
+    const Circuit& c = plant.circuit(k);
+    const MainFuse::Config& down = c.device().config();
+    Selectivity sel = check_selectivity(down.slowest, up.fastest, kMaxFault);
+    char buf[320];
+    if (sel.limit <= 0)
+      std::snprintf(
+          buf, sizeof buf,
+          "selectivity: circuit %s (%s) under the main fuse (%s): NOT selective at any current (the main fuse "
+          "operates first)",
+          c.name().c_str(), down.kind.c_str(), up.kind.c_str());
+    else if (sel.total)
+      std::snprintf(buf, sizeof buf, "selectivity: circuit %s (%s) under the main fuse (%s): selective up to %.0f A",
+                    c.name().c_str(), down.kind.c_str(), up.kind.c_str(), kMaxFault);
+    else
+      std::snprintf(buf, sizeof buf,
+                    "selectivity: circuit %s (%s) under the main fuse (%s): selective up to %.0f A only%s (the "
+                    "circuit device clears within 0.4 s from %.0f A)",
+                    c.name().c_str(), down.kind.c_str(), up.kind.c_str(), sel.limit,
+                    sel.warn ? ", NOT selective for a fault in the circuit" : "", sel.clear_04s);
+    site.log(sel.warn ? LogLevel::Warn : LogLevel::Info, "site.selectivity", buf);
+    site.registry()
+        .add_number("site.circuits." + c.name() + ".selective_up_to", "A", sel.limit)
+        .describe("current up to which this circuit's device trips before the main fuse (both tolerance bands)");
+  }
   site.provide<PlantApi>("plant", &plant);
   site.provide<MeterSource>("plant.meter", &plant);
   site.provide<Plant>("plant.model", &plant);

@@ -23,8 +23,9 @@ class Consumer {
   virtual void draw(Time t, const PhaseSet& volts, PhaseSet& amps, PhaseSet& cos_phi) = 0;
   // Which side of the RCD it is wired on (a trip disconnects what is behind it).
   virtual bool behind_rcd() const { return true; }
-  // Smooth DC residual current (A) it leaks to PE now (a station's rectifier fault); the site's
-  // RCD in front of it sees it. Its own RDC-DD (IEC 62955, 6 mA) is the consumer's business.
+  // Smooth DC residual current (A) it leaks to PE now (a station's rectifier fault); the RCDs in
+  // front of it see it. A station wired to a `site.circuits` entry with `rdc_dd: true` has its
+  // RDC-DD (IEC 62955, 6 mA) modelled there (models/plant/rdc_dd.h).
   virtual double dc_residual() const { return 0; }
 };
 

@@ -29,7 +29,17 @@ class CurrentSensor {
     int pairs_with = 0;              // voltage input 0..2 = L1..L3
     bool reversed = false;           // arrow points to the grid instead of the loads
     bool open = false;
+    // IEC 61869-2 accuracy class with the CT's rated primary current: ratio error and phase
+    // displacement follow the class's limits over the current (5/20/100/120 % of rated), this
+    // unit sitting at `band_position` (0..1) of the limits, reading low and leading (the
+    // magnetising current's effect). 0: constant errors above.
+    double accuracy_class = 0;
+    double rated = 0;  // A primary
+    double band_position = 0;
   };
+  // IEC 61869-2 limits for a class at a primary current (fraction of rated): ratio error
+  // (fraction) and phase displacement (rad). False for a class without a table.
+  static bool class_limits(double accuracy_class, double fraction_of_rated, double& ratio, double& phase);
   CurrentSensor(Registry& reg, int channel, Config cfg);
   // Channel k clamps phase k and pairs with voltage input k (the correct installation).
   static std::array<Config, 3> per_phase_defaults() {

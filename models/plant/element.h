@@ -28,6 +28,7 @@ class Element {
     double leakage = 0;             // A to PE while drawing (split over its phases, in phase with each)
     double leakage_dc = 0;          // A smooth DC to PE while drawing (e.g. a rectifier fault)
     int model = 0;                  // 0 constant power, 1 constant current, 2 constant impedance
+    int circuit = 0;                // 0: the site's distribution; k: behind circuit k - 1
   };
   Element(std::string name, Wiring w) : name_(std::move(name)), wiring_(w) {
     for (bool b : wiring_.phases) nphases_ += b ? 1 : 0;

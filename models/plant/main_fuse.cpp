@@ -42,7 +42,11 @@ unsigned MainFuse::integrate(double dt, const std::array<double, 3>& amps) {
     } else {
       inst_[p] = 0;
     }
-    theta_[p] = c.advance(theta_[p], amps[p], dt);
+    // The decay factor exp(-dt / tau(I)) is reused while the current and the step stay the same
+    // (the usual case: a log and an exp per element and step saved).
+    Decay& k = decay_[p];
+    if (amps[p] != k.amps || dt != k.dt) k = {amps[p], dt, c.target(amps[p]), c.decay(amps[p], dt)};
+    theta_[p] = k.g + (theta_[p] - k.g) * k.factor;
     if (theta_[p] < 1e-9) theta_[p] = 0;
     trip = trip || theta_[p] >= 1.0 - 1e-9;
     if (trip) {
@@ -69,9 +73,11 @@ double MainFuse::time_to_trip(const std::array<double, 3>& amps) const {
 
 void MainFuse::publish(const std::array<double, 3>& amps) {
   for (int p = 0; p < 3; ++p) {
-    current_[p]->set(amps[p]);
+    // Compared first: Signal::set asks the kernel for the time even when nothing changes.
+    if (current_[p]->value() != amps[p]) current_[p]->set(amps[p]);
     // Rounded to 0.01 % so that slow cooling does not publish a change every step.
-    damage_sig_[p]->set(std::round(std::min(theta_[p], 1.0) * 1e4) / 100.0);
+    double d = static_cast<double>(static_cast<long long>(std::min(theta_[p], 1.0) * 1e4 + 0.5)) / 100.0;
+    if (damage_sig_[p]->value() != d) damage_sig_[p]->set(d);
   }
 }
 

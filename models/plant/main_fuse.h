@@ -17,6 +17,11 @@ class MainFuse {
   struct Config {
     double rating = 63;  // A
     TripCurve curve = TripCurve::gg_fuse(63, Band::Nominal);
+    // The ends of the standard's tolerance band for this kind and rating (the selectivity
+    // check's worst case); equal to `curve` for a curve given as points.
+    TripCurve fastest = TripCurve::gg_fuse(63, Band::Fastest);
+    TripCurve slowest = TripCurve::gg_fuse(63, Band::Slowest);
+    std::string kind = "gG 63 A";      // for messages
     std::string prefix = "site.fuse";  // signal names
     std::string label = "main fuse";   // for the run log
   };
@@ -36,6 +41,10 @@ class MainFuse {
  private:
   Config cfg_;
   std::array<double, 3> theta_{};
+  struct Decay {
+    double amps = -1, dt = -1, g = 0, factor = 1;
+  };
+  std::array<Decay, 3> decay_{};
   std::array<double, 3> inst_{};  // time spent above the instantaneous release's threshold
   std::array<bool, 3> blown_{};
   std::array<Signal*, 3> current_{}, damage_sig_{}, tripped_{};

@@ -22,19 +22,40 @@ Plant::Plant(sc_core::sc_module_name name, Site& site, Config cfg)
       grid_(site.registry(), cfg.grid),
       dev_(cfg.device),
       vn_(cfg.grid.voltage > 0 ? cfg.grid.voltage : 230),
-      zs_(cfg.grid.impedance) {
+      zs_(cfg.grid.impedance),
+      chain_(cfg.meter, site.rng("site.sensors.noise")) {
   auto& reg = site.registry();
   fuse_ = std::make_unique<MainFuse>(reg, cfg.fuse);
   rcd_ = std::make_unique<Rcd>(reg, cfg.rcd);
   rcd_->poke = [this] { request_update(); };
   grid_.poke = [this] { request_update(); };
   for (int k = 0; k < 3; ++k) sensors_.push_back(std::make_unique<CurrentSensor>(reg, k, cfg.sensors[k]));
+  for (auto& cc : cfg.circuits) {
+    circuits_.push_back(std::make_unique<Circuit>(reg, std::move(cc)));
+    Circuit& c = *circuits_.back();
+    c.poke = [this] {
+      circ_dirty_ = true;
+      request_update();
+    };
+  }
+  const std::size_t slots = kSlots + 3 * circuits_.size();
+  s_.assign(slots, {});
+  h_.assign(slots, {});
+  group_used_.assign(slots, 0);
   for (int p = 0; p < 3; ++p) {
     std::string b = "site.grid.L" + std::to_string(p + 1);
     sig_v_[p] = &reg.add_number(b + ".voltage", "V", 0).describe("RMS voltage on the building side of the main fuse");
     sig_i_[p] = &reg.add_number(b + ".current", "A", 0).describe("RMS current at the grid connection");
     sig_p_[p] = &reg.add_number(b + ".power", "W", 0).describe("active power at the grid connection (+import/-export)");
   }
+  for (int c = 0; c < 3; ++c) {
+    std::string b = "site.meter.L" + std::to_string(c + 1);
+    sig_meter_i_[c] = &reg.add_number(b + ".current", "A", 0)
+                           .describe("RMS current at the AFE channel's input (sensor errors, noise, latency)");
+    sig_meter_v_[c] = &reg.add_number(b + ".voltage", "V", 0).describe("RMS voltage at the AFE channel's input");
+  }
+  sig_meter_f_ = &reg.add_number("site.meter.frequency", "Hz", 0)
+                      .describe("frequency measured from the voltage at the AFE's inputs (1 mHz steps)");
   sig_power_ = &reg.add_number("site.power", "W", 0).describe("total active power at the grid connection");
   sig_import_ = &reg.add_number("site.energy.import", "Wh", 0).describe("energy imported from the grid (1 Wh steps)");
   sig_export_ = &reg.add_number("site.energy.export", "Wh", 0).describe("energy exported to the grid (1 Wh steps)");
@@ -79,6 +100,17 @@ void Plant::schedule(std::uint32_t idx, Time t) {
 void Plant::start_of_simulation() {
   // The device is built after the plant: find its supply knob now.
   dev_knob_ = site_.registry().find("device.supply.voltage");
+  // Stations named by a circuit (module "station_<name>", models/evse/build.cpp) draw behind it.
+  cons_circuit_.assign(consumers_.size(), -1);
+  for (std::size_t k = 0; k < consumers_.size(); ++k) {
+    const auto* obj = dynamic_cast<const sc_core::sc_object*>(consumers_[k]);
+    if (!obj) continue;
+    const std::string nm = obj->basename();
+    for (std::size_t c = 0; c < circuits_.size(); ++c)
+      for (const auto& st : circuits_[c]->config().stations)
+        if (nm == "station_" + st) cons_circuit_[k] = static_cast<int>(c);
+    circ_consumers_ = circ_consumers_ || cons_circuit_[k] >= 0;
+  }
   for (int p = 0; p < 3; ++p)
     for (int k = 0; k < orders_; ++k) rot_[p][k] = std::polar(1.0, order_[k] * Grid::offset(p));
 }
@@ -97,7 +129,7 @@ double Plant::live_fraction(const Element& e) const {
   const auto& w = e.wiring();
   double live = 0;
   for (int p = 0; p < 3; ++p)
-    if (w.phases[p] && (w.behind_rcd ? live_behind_[p] : live_front_[p])) live += 1.0;
+    if (w.phases[p] && side_live(w, p)) live += 1.0;
   return e.phase_count() ? live / e.phase_count() : 0.0;
 }
 
@@ -114,6 +146,7 @@ void Plant::run() {
     sig_import_->set(std::floor(e_import_));
     sig_export_->set(std::floor(e_export_));
     theta_ = std::fmod(theta_ + kTwoPi * grid_.frequency() * dt, kTwoPi);
+    theta_abs_ += kTwoPi * grid_.frequency() * dt;
     if (unsigned blew = fuse_->integrate(dt, irms_)) {
       for (int p = 0; p < 3; ++p) {
         if (!(blew & (1u << p))) continue;
@@ -130,6 +163,7 @@ void Plant::run() {
       if (residual_.dc > 0) msg += fmt(", %.1f mA DC", residual_.dc * 1e3);
       site_.log(LogLevel::Warn, "site.rcd", msg);
     }
+    integrate_circuits(dt);
   }
 
   // 2. Topology: which phases are live on each side of the RCD.
@@ -140,8 +174,24 @@ void Plant::run() {
     topo |= (live_front_[p] ? 1u : 0u) << p;
     topo |= (live_behind_[p] ? 8u : 0u) << p;
   }
-  if (topo != topo_ || grid_.version() != grid_ver_ || rcd_->version() != rcd_ver_) {
-    bool topo_changed = topo != topo_;
+  bool circ_changed = false;
+  unsigned circ_ver = 0;
+  circ_topo_.resize(circuits_.size());
+  for (std::size_t c = 0; c < circuits_.size(); ++c) {
+    Circuit& cc = *circuits_[c];
+    unsigned char bits = 0;
+    for (int p = 0; p < 3; ++p) {
+      cc.live[p] = (cc.config().behind_rcd ? live_behind_[p] : live_front_[p]) && cc.passes(p);
+      bits |= static_cast<unsigned char>((cc.live[p] ? 1u : 0u) << p);
+    }
+    circ_changed = circ_changed || bits != circ_topo_[c];
+    circ_topo_[c] = bits;
+    circ_ver = circ_ver * 31u + cc.version();
+  }
+  if (topo != topo_ || circ_changed || circ_ver != circ_ver_ || grid_.version() != grid_ver_ ||
+      rcd_->version() != rcd_ver_) {
+    bool topo_changed = topo != topo_ || circ_changed || steps_ == 0;
+    circ_ver_ = circ_ver;
     if (grid_.frequency() != freq_seen_) {
       freq_seen_ = grid_.frequency();
       for (auto& e : elements_)
@@ -161,7 +211,7 @@ void Plant::run() {
         const auto& w = e->wiring();
         bool live = true;
         for (int p = 0; p < 3; ++p)
-          if (w.phases[p] && !(w.behind_rcd ? live_behind_[p] : live_front_[p])) live = false;
+          if (w.phases[p] && !side_live(w, p)) live = false;
         e->on_grid(t, live);
         e->publish(live_fraction(*e));
       }
@@ -185,23 +235,14 @@ void Plant::run() {
   // 4. Sums and currents: only when something changed (stations draw anew every step).
   if (dirty_) sum_elements();
   if (changed_ || !consumers_.empty()) compute_currents(t);
-  publish();
-  if (!listeners_.empty()) {
-    // The interval just passed, [t - dt, t], ran at the previous frame's phasors: the listeners
-    // (the AFE's energy and RMS integration) book it before the frame takes the new state, so a
-    // change is not booked one plant step early.
-    frame_.time = t;
-    frame_.theta = theta_;
-    for (auto* l : listeners_) l->on_plant_step(t, dt);
-    unsigned sv = 0;
-    for (const auto& sn : sensors_) sv = sv * 31 + sn->version();
-    if (changed_ || sv != sensor_ver_) {
-      sensor_ver_ = sv;
-      build_frame(t);
-      ++frame_.version;
-    }
-    frame_.frequency = grid_.frequency();
+  // Circuit residuals follow the sums, the topology, the voltages' angles, their knobs and the
+  // stations behind them (asked every evaluation, like their currents).
+  if (!circuits_.empty() && (changed_ || circ_dirty_ || circ_consumers_)) {
+    circ_dirty_ = false;
+    circuit_residuals();
   }
+  publish();
+  update_meter(t, dt);
   changed_ = false;
   ++steps_;
   in_run_ = false;
@@ -209,7 +250,13 @@ void Plant::run() {
   // before that at the present currents (so that trip instants fall between plant steps).
   Time next = step_;
   if (!due_.empty() && due_.top().t > t) next = std::min(next, due_.top().t - t);
+  if (Time md = chain_.next_due(); md != kNever && md > t) next = std::min(next, md - t);
   double horizon = std::min(fuse_->time_to_trip(irms_), rcd_->time_to_trip(residual_));
+  for (const auto& c : circuits_) {
+    horizon = std::min(horizon, c->device().time_to_trip(c->irms));
+    if (c->rcd()) horizon = std::min(horizon, c->rcd()->time_to_trip(c->residual));
+    if (c->rdc_dd()) horizon = std::min(horizon, c->rdc_dd()->time_to_trip(c->residual.dc));
+  }
   if (psu_low_since_ != kNever && t - psu_low_since_ < dev_.hold_up)
     horizon = std::min(horizon, time_to_seconds(psu_low_since_ + dev_.hold_up - t));
   if (horizon < time_to_seconds(next)) {
@@ -229,6 +276,10 @@ void Plant::sum_elements() {
       for (auto& x : p) x = 0;
   for (auto& l : leak_) l = 0;
   leak_dc_ = 0;
+  for (auto& c : circuits_) {
+    for (auto& l : c->leak) l = 0;
+    c->leak_dc = 0;
+  }
   auto add = [this](int g, int p, Complex s, const std::vector<CurrentHarmonic>* harm) {
     s_[g][p] += s;
     if (!harm) return;
@@ -238,11 +289,17 @@ void Plant::sum_elements() {
   for (const auto& e : elements_) {
     if (e->p() == 0 && e->q() == 0) continue;
     const auto& w = e->wiring();
-    int g = (!w.behind_rcd ? kFront : (w.neutral_in_front ? kBypass : kBehind)) + kGroups * w.model;
+    int g = w.circuit ? kSlots + 3 * (w.circuit - 1) + w.model
+                      : (!w.behind_rcd ? kFront : (w.neutral_in_front ? kBypass : kBehind)) + kGroups * w.model;
     Complex s = Complex(e->p(), e->q()) / static_cast<double>(e->phase_count());
     for (int p = 0; p < 3; ++p)
       if (w.phases[p]) add(g, p, s, e->harmonics().empty() ? nullptr : &e->harmonics());
-    if (w.behind_rcd && e->p() > 0) {
+    if (w.circuit && e->p() > 0) {
+      Circuit& c = *circuits_[static_cast<std::size_t>(w.circuit - 1)];
+      for (int p = 0; p < 3; ++p)
+        if (w.phases[p]) c.leak[p] += w.leakage / e->phase_count();
+      c.leak_dc += w.leakage_dc;
+    } else if (w.behind_rcd && e->p() > 0) {
       for (int p = 0; p < 3; ++p)
         if (w.phases[p]) leak_[p] += w.leakage / e->phase_count();
       leak_dc_ += w.leakage_dc;
@@ -252,7 +309,7 @@ void Plant::sum_elements() {
     int g = !dev_.behind_rcd ? kFront : (dev_.neutral_in_front ? kBypass : kBehind);
     add(g, dev_.phase, Complex(dev_.power, 0), nullptr);
   }
-  for (int g = 0; g < kSlots; ++g) {
+  for (std::size_t g = 0; g < s_.size(); ++g) {
     group_used_[g] = false;
     for (int p = 0; p < 3; ++p) group_used_[g] = group_used_[g] || s_[g][p] != Complex(0, 0);
   }
@@ -287,37 +344,63 @@ void Plant::solve_currents(Time t, bool ask_consumers) {
   for (int k = 0; k < kMaxOrders; ++k) bypass[k] = 0;
   for (int p = 0; p < 3; ++p)
     for (int k = 0; k < orders_; ++k) i_[p][k] = 0;
+  for (auto& c : circuits_)
+    for (int p = 0; p < 3; ++p)
+      for (int k = 0; k < orders_; ++k) c->i[p][k] = 0;
+  const int nslots = static_cast<int>(s_.size());
   for (int p = 0; p < 3; ++p) {
     double mag = std::abs(v_[p][0]);
     if (mag <= 0) continue;
-    for (int g = 0; g < kSlots; ++g) {
-      int side = g % kGroups, model = g / kGroups;
-      if (!group_used_[g] || !(side == kFront ? live_front_[p] : live_behind_[p])) continue;
+    for (int g = 0; g < nslots; ++g) {
+      if (!group_used_[static_cast<std::size_t>(g)]) continue;
+      int side, model;
+      Circuit* circ = nullptr;
+      if (g < kSlots) {
+        side = g % kGroups, model = g / kGroups;
+        if (!(side == kFront ? live_front_[p] : live_behind_[p])) continue;
+      } else {
+        circ = circuits_[static_cast<std::size_t>((g - kSlots) / 3)].get();
+        side = kBehind, model = (g - kSlots) % 3;
+        if (!circ->live[p]) continue;
+      }
+      const auto& sg = s_[static_cast<std::size_t>(g)];
+      const auto& hg = h_[static_cast<std::size_t>(g)];
       // Constant current: power ∝ V; constant impedance: power ∝ V².
       double f = model == 0 ? 1.0 : model == 1 ? mag / vn_ : (mag / vn_) * (mag / vn_);
-      Complex i1 = f * std::conj(s_[g][p]) * vinv_[p];
+      Complex i1 = f * std::conj(sg[p]) * vinv_[p];
       i_[p][0] += i1;
+      if (circ) circ->i[p][0] += i1;
       if (side == kBypass) bypass[0] += i1;
       for (int k = 1; k < orders_; ++k) {
-        if (h_[g][p][k] == Complex(0, 0)) continue;
-        Complex ih = f * h_[g][p][k] / mag * rot_[p][k];
+        if (hg[p][k] == Complex(0, 0)) continue;
+        Complex ih = f * hg[p][k] / mag * rot_[p][k];
         i_[p][k] += ih;
+        if (circ) circ->i[p][k] += ih;
         if (side == kBypass) bypass[k] += ih;
       }
     }
   }
   if (!consumers_.empty() && !ask_consumers) {
     for (int p = 0; p < 3; ++p) i_[p][0] += cons_i_[p];
+    for (auto& cc : circuits_)
+      for (int p = 0; p < 3; ++p) cc->i[p][0] += cc->cons_i[p];
   } else if (!consumers_.empty()) {
     for (auto& c : cons_i_) c = 0;
+    for (auto& cc : circuits_)
+      for (auto& x : cc->cons_i) x = 0;
     PhaseSet front, behind;
     for (int p = 0; p < 3; ++p) {
       front.v[p] = live_front_[p] ? std::abs(v_[p][0]) : 0;
       behind.v[p] = live_behind_[p] ? std::abs(v_[p][0]) : 0;
     }
-    for (auto* c : consumers_) {
-      bool b = c->behind_rcd();
-      const PhaseSet& volts = b ? behind : front;
+    for (std::size_t ci = 0; ci < consumers_.size(); ++ci) {
+      Consumer* c = consumers_[ci];
+      const int circ_idx = ci < cons_circuit_.size() ? cons_circuit_[ci] : -1;
+      Circuit* circ = circ_idx >= 0 ? circuits_[static_cast<std::size_t>(circ_idx)].get() : nullptr;
+      PhaseSet cvolts;
+      if (circ)
+        for (int p = 0; p < 3; ++p) cvolts.v[p] = circ->live[p] ? std::abs(v_[p][0]) : 0;
+      const PhaseSet& volts = circ ? cvolts : c->behind_rcd() ? behind : front;
       PhaseSet amps, cosphi;
       for (auto& x : cosphi.v) x = 1;
       c->draw(t, volts, amps, cosphi);
@@ -328,9 +411,19 @@ void Plant::solve_currents(Time t, bool ask_consumers) {
         Complex ic = amps.v[p] * std::polar(1.0, std::arg(v_[p][0]) - std::acos(cp));
         i_[p][0] += ic;
         cons_i_[p] += ic;
+        if (circ) {
+          circ->i[p][0] += ic;
+          circ->cons_i[p] += ic;
+        }
       }
     }
   }
+  for (auto& cc : circuits_)
+    for (int p = 0; p < 3; ++p) {
+      double i2 = 0;
+      for (int k = 0; k < orders_; ++k) i2 += std::norm(cc->i[p][k]);
+      cc->irms[p] = std::sqrt(i2);
+    }
   double total = 0;
   for (int p = 0; p < 3; ++p) {
     double i2 = 0, v2 = 0, pw = 0;
@@ -360,14 +453,25 @@ void Plant::publish() {
       if (live_behind_[p] && leak_[p] > 0) fund += leak_[p] * vinv_[p] * std::abs(v_[p][0]);
     int ref = live_behind_[0] ? 0 : live_behind_[1] ? 1 : 2;
     fund += std::max(0.0, rcd_->leakage()) * std::polar(1.0, std::arg(v_[ref][0]));
+    residual_.dc = leak_dc_ + std::max(0.0, rcd_->leakage_dc());
+    for (const auto& c : circuits_)
+      if (c->config().behind_rcd) {
+        fund += c->residual_ac;
+        residual_.dc += c->residual.dc;
+      }
     double ac2 = std::norm(fund);
     for (int k = 1; k < orders_; ++k) ac2 += std::norm(bypass_[k]);
     residual_.ac = std::sqrt(ac2);
-    residual_.dc = leak_dc_ + std::max(0.0, rcd_->leakage_dc());
-    for (auto* c : consumers_)
-      if (c->behind_rcd()) residual_.dc += std::max(0.0, c->dc_residual());
+    for (std::size_t ci = 0; ci < consumers_.size(); ++ci)
+      if (consumers_[ci]->behind_rcd() && (ci >= cons_circuit_.size() || cons_circuit_[ci] < 0))
+        residual_.dc += std::max(0.0, consumers_[ci]->dc_residual());
   }
   rcd_->publish(residual_);
+  for (auto& c : circuits_) {
+    c->device().publish(c->irms);
+    if (c->rcd()) c->rcd()->publish(c->residual);
+    if (c->rdc_dd()) c->rdc_dd()->publish(c->residual.dc);
+  }
   bool dev_live = dev_.behind_rcd ? live_behind_[dev_.phase] : live_front_[dev_.phase];
   double vdev = dev_live ? std::abs(v_[dev_.phase][0]) : 0.0;
   sig_supply_->set(vdev);
@@ -389,10 +493,138 @@ void Plant::publish() {
   }
 }
 
-void Plant::build_frame(Time t) {
-  frame_.frequency = grid_.frequency();
-  frame_.orders = orders_;
-  for (int k = 0; k < orders_; ++k) frame_.order[k] = order_[k];
+void Plant::circuit_residuals() {
+  // Leakage to PE of what draws behind each circuit (in phase with its phase voltage), the
+  // circuit RCD's leakage knobs, the station fault knob and its stations' own DC residual.
+  for (std::size_t c = 0; c < circuits_.size(); ++c) {
+    Circuit& cc = *circuits_[c];
+    cc.residual = Residual{};
+    cc.residual_ac = 0;
+    int ref = cc.live[0] ? 0 : cc.live[1] ? 1 : cc.live[2] ? 2 : -1;
+    if (ref < 0) continue;
+    Complex fund = 0;
+    for (int p = 0; p < 3; ++p)
+      if (cc.live[p] && cc.leak[p] > 0) fund += cc.leak[p] * std::polar(1.0, std::arg(v_[p][0]));
+    double dc = cc.leak_dc + cc.dc_fault();
+    if (cc.rcd()) {
+      fund += std::max(0.0, cc.rcd()->leakage()) * std::polar(1.0, std::arg(v_[ref][0]));
+      dc += std::max(0.0, cc.rcd()->leakage_dc());
+    }
+    for (std::size_t ci = 0; ci < consumers_.size() && ci < cons_circuit_.size(); ++ci)
+      if (cons_circuit_[ci] == static_cast<int>(c)) dc += std::max(0.0, consumers_[ci]->dc_residual());
+    cc.residual_ac = fund;
+    cc.residual.ac = std::abs(fund);
+    cc.residual.dc = dc;
+  }
+}
+
+void Plant::integrate_circuits(double dt) {
+  for (auto& cp : circuits_) {
+    Circuit& c = *cp;
+    if (unsigned blew = c.device().integrate(dt, c.irms)) {
+      for (int p = 0; p < 3; ++p)
+        if (blew & (1u << p))
+          site_.log(LogLevel::Warn, "site.circuits." + c.name(),
+                    "circuit " + c.name() + " L" + std::to_string(p + 1) +
+                        fmt(" protection tripped at %.1f A (rating %.0f A)", c.irms[p], c.device().config().rating));
+    }
+    if (c.rcd() && c.rcd()->integrate(dt, c.residual)) {
+      std::string msg =
+          "circuit " + c.name() + fmt(" RCD tripped at a residual current of %.1f mA", c.residual.ac * 1e3);
+      if (c.residual.dc > 0) msg += fmt(", %.1f mA DC", c.residual.dc * 1e3);
+      site_.log(LogLevel::Warn, "site.circuits." + c.name(), msg);
+    }
+    if (c.rdc_dd() && c.rdc_dd()->integrate(dt, c.residual.dc))
+      site_.log(LogLevel::Warn, "site.circuits." + c.name(),
+                "circuit " + c.name() + fmt(" RDC-DD opened at %.1f mA DC", c.residual.dc * 1e3));
+  }
+}
+
+void Plant::update_meter(Time t, double dt) {
+  // The interval just passed, [t - dt, t], ran at the previous frame's phasors: the listeners
+  // (the AFE's energy and RMS integration) book it before the frame takes the new state, so a
+  // change is not booked one plant step early.
+  frame_.time = t;
+  frame_.theta = theta_;
+  for (auto* l : listeners_) l->on_plant_step(t, dt);
+  unsigned sv = 0;
+  for (const auto& sn : sensors_) sv = sv * 31 + sn->version();
+  if (changed_ || sv != sensor_ver_ || chain_.per_step()) {
+    sensor_ver_ = sv;
+    truth_.time = t;
+    build_frame(truth_);
+    chain_.distort(truth_);
+    if (chain_.config().latency > 0) {
+      chain_.push(truth_);
+    } else {
+      std::copy(std::begin(truth_.ch), std::end(truth_.ch), std::begin(frame_.ch));
+      frame_.orders = truth_.orders;
+      std::copy(std::begin(truth_.order), std::end(truth_.order), std::begin(frame_.order));
+      ++frame_.version;
+    }
+  }
+  MeterFrame late;
+  if (chain_.config().latency > 0 && chain_.deliver(t, late)) {
+    std::copy(std::begin(late.ch), std::end(late.ch), std::begin(frame_.ch));
+    frame_.orders = late.orders;
+    std::copy(std::begin(late.order), std::end(late.order), std::begin(frame_.order));
+    ++frame_.version;
+  }
+  // Frequency measured from the voltage the AFE sees: the phase advance of the first present
+  // channel's fundamental (the grid's phase plus the voltage's own angle: a phase jump shows).
+  // The voltage's angle only changes with a new frame.
+  bool same_angle = frame_.version == varg_version_;
+  bool present = varg_present_;
+  if (!same_angle) {
+    varg_version_ = frame_.version;
+    int c = std::abs(frame_.ch[0].v[0]) > 0 ? 0 : std::abs(frame_.ch[1].v[0]) > 0 ? 1 : 2;
+    present = std::abs(frame_.ch[c].v[0]) > 0;
+    if (present) {
+      double a = std::arg(frame_.ch[c].v[0]);
+      if (!varg_valid_) {
+        varg_ = a;
+      } else {
+        double d = a - varg_raw_;
+        d -= kTwoPi * std::round(d / kTwoPi);
+        same_angle = d == 0;
+        varg_ += d;
+      }
+      varg_raw_ = a;
+    }
+    same_angle = same_angle && present == varg_present_;
+    varg_present_ = present;
+  }
+  varg_valid_ = present;
+  // Steady (same frequency, same angle) for a whole window: the measurement is the grid's
+  // frequency; the chain keeps only what a later change needs.
+  const double fg = grid_.frequency();
+  if (!same_angle || fg != fmeas_grid_) {
+    fmeas_grid_ = fg;
+    fmeas_break_ = t;
+  }
+  if (present && t - fmeas_break_ > MeterChain::kFreqWindow)
+    frame_.frequency = chain_.steady(t, theta_abs_ + varg_, fg);
+  else
+    frame_.frequency = chain_.measure_frequency(t, theta_abs_ + varg_, present, fg);
+  if (sig_meter_f_->value() != frame_.frequency) sig_meter_f_->set(frame_.frequency);
+  if (frame_.version != meter_published_) {
+    meter_published_ = frame_.version;
+    for (int ch = 0; ch < 3; ++ch) {
+      double i2 = 0, v2 = 0;
+      for (int k = 0; k < frame_.orders; ++k) {
+        i2 += std::norm(frame_.ch[ch].i[k]);
+        v2 += std::norm(frame_.ch[ch].v[k]);
+      }
+      sig_meter_i_[ch]->set(std::sqrt(i2));
+      sig_meter_v_[ch]->set(std::sqrt(v2));
+    }
+  }
+}
+
+void Plant::build_frame(MeterFrame& out) {
+  out.frequency = grid_.frequency();
+  out.orders = orders_;
+  for (int k = 0; k < orders_; ++k) out.order[k] = order_[k];
   for (int c = 0; c < 3; ++c) {
     const CurrentSensor& s = *sensors_[c];
     int cond = s.clamps();
@@ -405,9 +637,9 @@ void Plant::build_frame(Time t) {
     double rms = std::sqrt(rms2);
     int q = s.pairs_with();
     bool vlive = dev_.behind_rcd ? live_behind_[q] : live_front_[q];
-    auto& ch = frame_.ch[c];
+    auto& ch = out.ch[c];
     for (int k = 0; k < orders_; ++k) {
-      ch.i[k] = s.transfer(order_[k], frame_.frequency, rms) * cur[k];
+      ch.i[k] = s.transfer(order_[k], out.frequency, rms) * cur[k];
       ch.v[k] = vlive ? v_[q][k] : Complex(0, 0);
     }
   }

@@ -35,6 +35,11 @@ PvInverter::PvInverter(const Site& site, Registry& reg, std::string name, Wiring
   irradiance_->on_write = pk;
   curtail_->on_write = pk;
   power_sig_ = &reg.add_number(base + ".power", "W", 0).describe("power produced (W, >= 0)");
+  if (cfg_.clouds.per_hour > 0) {
+    clouds_.emplace(cfg_.clouds, site.rng(base + ".clouds"));
+    cloud_sig_ = &reg.add_number(base + ".clouds", "%", 100)
+                      .describe("irradiance left by the seeded cloud passages (100 % = clear)");
+  }
 }
 
 void PvInverter::on_grid(Time t, bool live) {
@@ -55,6 +60,12 @@ Time PvInverter::update(Time t) {
     next = t + cfg_.resolution;
   }
   frac *= std::max(0.0, irradiance_->value()) / 100.0;
+  if (clouds_) {
+    double cf = clouds_->factor(t);
+    cloud_sig_->set(cf * 100.0);
+    frac *= cf;
+    next = std::min(next, clouds_->next(t));
+  }
   frac = std::clamp(frac, 0.0, std::clamp(curtail_->value(), 0.0, 100.0) / 100.0);
   if (!live_ || t < connect_at_) {
     frac = 0;

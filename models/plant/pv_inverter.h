@@ -4,6 +4,9 @@
 #pragma once
 #include <memory>
 
+#include <optional>
+
+#include "models/plant/cloud_passage.h"
 #include "models/plant/element.h"
 #include "models/plant/load_profile.h"
 
@@ -29,6 +32,7 @@ class PvInverter : public Element {
     // minute; above 50.2 Hz it falls by 40 % of its power per Hz (P(f)); above 51.5 Hz it trips.
     double ramp_per_min = 0.10;  // share of the peak per minute, 0 = no ramp
     bool p_of_f = true;
+    CloudPassage::Config clouds;  // per_hour 0: no seeded cloud passages
   };
   PvInverter(const Site& site, Registry& reg, std::string name, Wiring w, Config cfg);
   Time update(Time t) override;
@@ -46,6 +50,8 @@ class PvInverter : public Element {
   Signal* power_sig_ = nullptr;
   Registry& reg_;
   Signal* freq_ = nullptr;  // site.grid.frequency (the grid is built after the elements)
+  std::optional<CloudPassage> clouds_;
+  Signal* cloud_sig_ = nullptr;
 };
 
 }  // namespace lmsim::plant

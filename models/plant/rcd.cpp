@@ -7,20 +7,23 @@
 namespace lmsim::plant {
 
 Rcd::Rcd(Registry& reg, Config cfg) : cfg_(std::move(cfg)) {
-  residual_ = &reg.add_number("site.rcd.residual", "A", 0).describe("residual (differential) current");
-  tripped_ = &reg.add_bool("site.rcd.tripped").describe("RCD open: everything behind it is disconnected");
-  leakage_ =
-      &reg.add_number("site.rcd.leakage", "A", 0).as_knob().describe("extra leakage current to PE behind the RCD");
+  residual_ = &reg.add_number(cfg_.prefix + ".residual", "A", 0).describe("residual (differential) current");
+  tripped_ = &reg.add_bool(cfg_.prefix + ".tripped").describe("RCD open: everything behind it is disconnected");
+  leakage_ = &reg.add_number(cfg_.prefix + ".leakage", "A", 0)
+                  .as_knob()
+                  .describe("extra leakage current to PE behind the RCD");
   leakage_->on_write = [this](Signal&) {
     if (poke) poke();
   };
-  leakage_dc_ = &reg.add_number("site.rcd.leakage_dc", "A", 0)
+  leakage_dc_ = &reg.add_number(cfg_.prefix + ".leakage_dc", "A", 0)
                      .as_knob()
                      .describe("extra smooth DC residual current behind the RCD");
   leakage_dc_->on_write = leakage_->on_write;
-  residual_dc_ = &reg.add_number("site.rcd.residual_dc", "A", 0).describe("smooth DC part of the residual current");
-  blinded_ = &reg.add_bool("site.rcd.blinded").describe("DC residual beyond what the RCD type withstands: no AC trip");
-  reset_ = &reg.add_bool("site.rcd.reset").as_knob().describe("write true: switch the RCD back on");
+  residual_dc_ =
+      &reg.add_number(cfg_.prefix + ".residual_dc", "A", 0).describe("smooth DC part of the residual current");
+  blinded_ =
+      &reg.add_bool(cfg_.prefix + ".blinded").describe("DC residual beyond what the RCD type withstands: no AC trip");
+  reset_ = &reg.add_bool(cfg_.prefix + ".reset").as_knob().describe("write true: switch the RCD back on");
   reset_->on_write = [this](Signal& s) {
     if (!s.as_bool()) return;
     tripped_->set(0);
@@ -29,7 +32,7 @@ Rcd::Rcd(Registry& reg, Config cfg) : cfg_(std::move(cfg)) {
     s.set(0);
     if (poke) poke();
   };
-  test_ = &reg.add_bool("site.rcd.trip").as_knob().describe("write true: press the test button (trips)");
+  test_ = &reg.add_bool(cfg_.prefix + ".trip").as_knob().describe("write true: press the test button (trips)");
   test_->on_write = [this](Signal& s) {
     if (!s.as_bool()) return;
     tripped_->set(1);
@@ -69,9 +72,11 @@ double Rcd::sensed(const Residual& r) const {
 }
 
 void Rcd::publish(const Residual& r) {
-  residual_->set(r.ac);
-  residual_dc_->set(r.dc);
-  blinded_->set(blinded(r) ? 1 : 0);
+  // Compared first: Signal::set asks the kernel for the time even when nothing changes.
+  if (residual_->value() != r.ac) residual_->set(r.ac);
+  if (residual_dc_->value() != r.dc) residual_dc_->set(r.dc);
+  double b = blinded(r) ? 1 : 0;
+  if (blinded_->value() != b) blinded_->set(b);
 }
 
 double Rcd::time_to_trip(const Residual& r) const {

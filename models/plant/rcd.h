@@ -5,6 +5,7 @@
 // inside the limits (<= 300 ms at IΔn, <= 150 ms at 2 IΔn, <= 40 ms at 5 IΔn).
 #pragma once
 #include <functional>
+#include <string>
 #include <vector>
 
 #include "sim/registry.h"
@@ -31,6 +32,7 @@ class Rcd {
     double threshold = 0.7;  // trips above this multiple of IΔn (IEC: between 0.5 and 1.0)
     std::vector<Point> curve{{1, 0.100}, {2, 0.050}, {5, 0.020}};
     RcdType type = RcdType::A;
+    std::string prefix = "site.rcd";  // signal names (a circuit's RCD: site.circuits.NAME.rcd)
   };
   // Smooth DC the type tolerates without losing its AC sensitivity (IEC 61008-1 type A: 6 mA;
   // IEC 62423 type F: 10 mA); type AC is not specified for DC at all, type B detects it.

@@ -154,6 +154,10 @@ double TripCurve::cold_time(double amps) const {
   return t;
 }
 
+double TripCurve::decay(double amps, double dt) const {
+  return std::exp(-dt / tau(amps));
+}
+
 double TripCurve::advance(double theta, double amps, double dt) const {
   double g = (amps / i_min_) * (amps / i_min_);
   return g + (theta - g) * std::exp(-dt / tau(amps));

@@ -45,8 +45,11 @@ class TripCurve {
   double tau(double amps) const;
   // Trip time from cold at a constant current (kInf when it never trips).
   double cold_time(double amps) const;
-  // Thermal state after dt seconds at a constant current, starting from theta.
+  // Thermal state after dt seconds at a constant current, starting from theta:
+  // target + (theta - target) * decay.
   double advance(double theta, double amps, double dt) const;
+  double target(double amps) const { return (amps / i_min_) * (amps / i_min_); }
+  double decay(double amps, double dt) const;
   // Time until the thermal release trips from state theta at a constant current (kInf: never).
   double thermal_time_to_trip(double theta, double amps) const;
 

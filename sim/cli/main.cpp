@@ -6,11 +6,13 @@
 //   lmsim signals SCENARIO
 // Exit codes: 0 pass, 1 assertion failed, 2 usage or input error, 3 firmware fault, 4 internal
 // error or an output that could not be written, 124 wall timeout, 128+N signal N.
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <boost/program_options.hpp>
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -86,7 +88,10 @@ int cmd_run(const std::vector<std::string>& args) {
       "seed", po::value(&seed), "random seed (default: the scenario's)")(
       "set", po::value(&sets)->composing(), "name=value: a scenario key (site.main_fuse.rating=40A) or a knob at t=0")(
       "trace", po::value(&trace), "write a trace: FILE.vcd or FILE.csv")(
-      "signals", po::value(&signals)->composing()->multitoken(), "signals to trace (globs; default all)")(
+      "signals", po::value(&signals)->composing()->multitoken(),
+      "signals to trace (default all): globs where '*' matches within one level of the name "
+      "(site.fuse.* is site.fuse.tripped, not site.fuse.L1.current), '**' across levels "
+      "(site.fuse.**) and '?' one character")(
       "trace-limit", po::value(&trace_limit),
       "trace size budget, e.g. 500MB or 2GiB (default 4GB); tracing stops cleanly there, the run goes on")(
       "wall-timeout", po::value(&wall_timeout),
@@ -143,6 +148,7 @@ int cmd_signals(const std::vector<std::string>& args) {
   }
   SessionOptions o;
   o.scenario_path = args[0];
+  o.signals_only = true;  // lists the site even when assertions or the timeline have errors
   Session s(o);
   for (auto* sig : s.registry().all()) {
     std::string type = to_string(sig->type());
@@ -154,7 +160,11 @@ int cmd_signals(const std::vector<std::string>& args) {
     std::printf("%-44s %-5s %-8s %-4s %s\n", sig->name().c_str(), sig->is_knob() ? "knob" : "sig", type.c_str(),
                 sig->unit().c_str(), sig->description().c_str());
   }
-  return 0;
+  if (s.input_errors().empty()) return 0;
+  std::cout.flush();
+  std::cerr << "lmsim: the scenario has errors (its site's signals are listed above):\n";
+  for (const auto& e : s.input_errors()) std::cerr << "lmsim: error: " << e << "\n";
+  return kInputError;
 }
 
 // Every scenario in DIR (recursively), each in its own child process (SystemC elaborates once
@@ -200,21 +210,36 @@ int cmd_test(const std::vector<std::string>& args) {
   std::map<pid_t, std::size_t> running;
   std::vector<int> codes(files.size(), 4);
   std::size_t next = 0;
+  // Ctrl-C / SIGTERM: no new scenario starts, the running ones end at their current simulated
+  // time and write their outputs (each child is in its own process group, so it gets the
+  // signal once, from here), then the summary and the JUnit file are written as usual.
+  install_interrupt_handlers();
+  bool forwarded = false;
   auto reap = [&] {
     int st = 0;
-    pid_t p = wait(&st);
+    // Polled, so that a signal arriving just before a blocking wait is still forwarded at once.
+    pid_t p = waitpid(-1, &st, WNOHANG);
+    if (p == 0) usleep(20000);
     if (p <= 0) return;
     auto it = running.find(p);
     if (it == running.end()) return;
     codes[it->second] = WIFEXITED(st) ? WEXITSTATUS(st) : 4;
     running.erase(it);
   };
-  while (next < files.size() || !running.empty()) {
-    while (next < files.size() && static_cast<int>(running.size()) < jobs) {
+  while ((next < files.size() && !interrupt_signal()) || !running.empty()) {
+    if (int sig = interrupt_signal(); sig && !forwarded) {
+      forwarded = true;
+      for (const auto& [pid, i] : running) kill(pid, sig);
+    }
+    while (next < files.size() && static_cast<int>(running.size()) < jobs && !interrupt_signal()) {
       std::size_t i = next++;
       std::cout.flush();
       pid_t p = fork();
       if (p == 0) {
+        setpgid(0, 0);
+        // Out of the terminal's group, so it must not outlive a parent killed outright.
+        prctl(PR_SET_PDEATHSIG, SIGTERM);
+        if (getppid() == 1) _exit(kInternalError);
         int code = 4;
         nlohmann::json j;
         try {
@@ -245,11 +270,20 @@ int cmd_test(const std::vector<std::string>& args) {
       if (p < 0) throw std::runtime_error("fork failed");
       running[p] = i;
     }
-    reap();
+    if (!running.empty()) reap();
   }
+  const int sig = interrupt_signal();
+  const std::string sig_name = sig == SIGINT ? "SIGINT" : "SIGTERM";
   std::vector<nlohmann::json> results;
-  int worst = 0, failed = 0;
+  int worst = 0, failed = 0, interrupted = 0;
   for (std::size_t i = 0; i < files.size(); ++i) {
+    if (i >= next) {  // never started
+      std::cout << "NOT RUN  " << files[i] << " (interrupted by " << sig_name << ")\n";
+      results.push_back(
+          {{"scenario", files[i]}, {"file", files[i]}, {"not_run", "not run: interrupted by " + sig_name}});
+      ++interrupted;
+      continue;
+    }
     nlohmann::json j;
     std::ifstream in((tmp / (std::to_string(i) + ".json")).string());
     if (in) j = nlohmann::json::parse(in, nullptr, false);
@@ -267,10 +301,15 @@ int cmd_test(const std::vector<std::string>& args) {
                     : codes[i] == 2            ? "ERROR"
                     : codes[i] == 3            ? "FAULT"
                     : codes[i] == kWallTimeout ? "TIMEOUT"
+                    : verdict == "interrupted" ? "INTERRUPTED"
                     : verdict == "error"       ? "ERROR"
                                                : "CRASH";
     std::cout << v << "  " << files[i];
-    if (j.contains("error")) std::cout << "\n      " << j["error"].get<std::string>();
+    if (j.contains("error")) {
+      std::string e = j["error"].get<std::string>();
+      for (std::size_t k = 0; (k = e.find('\n', k)) != std::string::npos; k += 7) e.replace(k, 1, "\n      ");
+      std::cout << "\n      " << e;
+    }
     if (!as_expected && j.contains("assertions"))
       for (const auto& a : j["assertions"])
         if (!a["passed"].get<bool>()) std::cout << "\n      " << a["message"].get<std::string>();
@@ -279,13 +318,19 @@ int cmd_test(const std::vector<std::string>& args) {
     std::cout << "\n";
     j["as_expected"] = as_expected;
     results.push_back(j);
-    if (!as_expected) {
+    if (!as_expected && verdict == "interrupted" && codes[i] != kWallTimeout) {
+      ++interrupted;
+    } else if (!as_expected) {
       ++failed;
       worst = std::max(worst, codes[i] == 0 ? 1 : codes[i]);
     }
   }
-  fs::remove_all(tmp);
-  std::cout << (files.size() - failed) << " passed, " << failed << " failed\n";
+  std::error_code ec;
+  fs::remove_all(tmp, ec);
+  std::cout << (files.size() - failed - interrupted) << " passed, " << failed << " failed";
+  if (sig) std::cout << ", " << interrupted << " interrupted or not run (" << sig_name << ")";
+  std::cout << "\n";
+  if (sig) worst = std::max(worst, 128 + sig);
   if (!junit.empty()) {
     try {
       write_file_atomic(junit, junit_xml(results, dir.string()), "JUnit file");

@@ -50,3 +50,25 @@ TEST(Units, RejectsUnknownUnitsAndJunk) {
 TEST(Units, FormatsTime) {
   EXPECT_EQ(format_time(3723 * kSec + 250 * kMs), "01:02:03.250000");
 }
+
+// One time grammar (issue 17 item 4): compound durations with falling units and ISO 8601
+// durations. Expected values by hand: 3 h 10 min = 3*3600 + 10*60 = 11400 s.
+TEST(Units, CompoundAndIsoDurations) {
+  EXPECT_EQ(*parse_duration("3h10min"), 11400 * kSec);
+  EXPECT_EQ(*parse_duration("1d2h30min"), (86400 + 2 * 3600 + 30 * 60) * kSec);
+  EXPECT_EQ(*parse_duration("2min30s"), 150 * kSec);
+  EXPECT_EQ(*parse_duration("1s500ms"), 1500 * kMs);
+  EXPECT_EQ(*parse_duration("PT3H10M"), 11400 * kSec);
+  EXPECT_EQ(*parse_duration("P1DT12H"), (86400 + 12 * 3600) * kSec);
+  EXPECT_EQ(*parse_duration("PT90S"), 90 * kSec);
+  EXPECT_EQ(*parse_duration("PT0.5S"), 500 * kMs);
+  EXPECT_FALSE(parse_duration("10min3h"));  // units must fall
+  EXPECT_FALSE(parse_duration("3h3h"));
+  EXPECT_FALSE(parse_duration("3h10"));  // a part without unit
+  EXPECT_FALSE(parse_duration("3h10A"));
+  EXPECT_FALSE(parse_duration("PT"));
+  EXPECT_FALSE(parse_duration("PT3M1H"));  // designators in order
+  EXPECT_FALSE(parse_duration("P1H"));     // hours only after T
+  EXPECT_FALSE(parse_duration("P3Y"));     // years have no fixed length
+  EXPECT_FALSE(parse_duration("99d25h"));  // beyond 100 days
+}

@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "sim/input_errors.h"
 #include "sim/ynode.h"
 
 using namespace lmsim;
@@ -80,4 +81,45 @@ TEST(YNode, IncludeMergesAndDefaultsApplyToListItems) {
   EXPECT_NE(inc.find("_bad.yaml:"), std::string::npos) << inc;
   EXPECT_NE(inc.find("(included from " + (dir / "inc.yaml").string() + ":2)"), std::string::npos) << inc;
   fs::remove_all(dir);
+}
+
+// Issue 17 item 4: the valid keys are the ones a reader asked for (not those present), with the
+// closest one suggested; edit distances checked by hand ("ratng" -> "rating": one insertion).
+TEST(YNode, UnknownKeyListsValidKeysAndSuggestsTheClosest) {
+  EXPECT_EQ(edit_distance("ratng", "rating"), 1u);
+  EXPECT_EQ(edit_distance("kitten", "sitting"), 3u);
+  EXPECT_EQ(edit_distance("", "abc"), 3u);
+  auto root = YNode::load_string("fuse:\n  ratng: 40A\n  curve: C\n", "s.yaml");
+  std::string msg;
+  {
+    InputErrors errors;  // readers' questions are remembered while loading
+    const YNode& fuse = root["fuse"];
+    fuse.get("rating");  // absent: still a valid key here
+    fuse.get("curve");
+    fuse.finish();
+    ASSERT_EQ(errors.list().size(), 1u);
+    msg = errors.list()[0];
+  }
+  EXPECT_NE(msg.find("s.yaml:2: field 'fuse.ratng': unknown key 'ratng' (did you mean 'rating'?)"), std::string::npos)
+      << msg;
+  EXPECT_NE(msg.find("valid here: rating, curve"), std::string::npos) << msg;
+  // Nothing close: no guess.
+  EXPECT_EQ(did_you_mean("zzzzzz", {"rating", "curve"}), "");
+}
+
+TEST(YNode, CollectsEveryUnknownKeyWhileInputErrorsIsActive) {
+  auto root = YNode::load_string("a: 1\nbb: 2\ncc: 3\n", "c.yaml");
+  std::string msg;
+  {
+    InputErrors errors;
+    root.get("a");
+    root.finish();  // collected, not thrown
+    EXPECT_EQ(errors.list().size(), 2u);
+    msg = error_of([&] { errors.throw_if_any(); });
+  }
+  EXPECT_NE(msg.find("c.yaml:2"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("c.yaml:3"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("(2 errors)"), std::string::npos) << msg;
+  // Without a collector the first one throws, as before.
+  EXPECT_NE(error_of([&] { root.finish(); }).find("c.yaml:2"), std::string::npos);
 }
