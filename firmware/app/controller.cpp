@@ -2,8 +2,10 @@
 
 #include <cstring>
 
+#include "app/cloud/cloud_task.h"
 #include "app/core/reset_note.h"
 #include "app/core/version.h"
+#include "app/net/manager.h"
 #include "app/site/site.h"
 
 namespace lmc {
@@ -35,6 +37,7 @@ Controller::Controller(const Ports& ports, ConfigView& config)
       supervisor_(loop_, ports.wdt, ports.system, log_),
       commands_(ports.console, log_),
       panel_(loop_, ports.gpio, log_, *this),
+      resolver_(ports.link, log_),
       cycle_timer_("cycle", Callback::of<&Controller::cycle>(this)) {
   // FW-03: the watchdog is fed only when these three have reported in the last check period.
   task_metering_ = supervisor_.add_task("metering");
@@ -69,6 +72,11 @@ void Controller::start() {
   panel_.set_unconfigured(!config_.fuse_configured());
   panel_.start();
   p_.link.enable(true);
+  if (net_) net_->start(loop_);
+  if (cloud_) {
+    cloud_->start(time_.ms());
+    loop_.add_poller("cloud", Callback::of<&cloud::CloudTask::poll_now>(cloud_));
+  }
   lm_cycle();                // says at once whether the device is configured
   supervisor_.start(false);  // checked at the end of every cycle
   loop_.start(cycle_timer_, kCycleFallbackMs);
@@ -137,8 +145,10 @@ NetLed Controller::net_led(const Link::Status& s) const {
 
 void Controller::poll_link() {
   std::uint32_t ev = p_.link.take_events();
-  if (link_known_ && !(ev & Link::kLinkChanged)) return;
+  if (ev & Link::kDnsDone) resolver_.poll(time_.ms());
+  if (link_known_ && !(ev & (Link::kLinkChanged | Link::kApEvent))) return;
   Link::Status s = p_.link.status();
+  resolver_.set_online(s.has_ip);
   bool changed = !link_known_ || s.eth_carrier != link_.eth_carrier || s.has_ip != link_.has_ip ||
                  s.wifi_up != link_.wifi_up || s.ap != link_.ap || s.ip != link_.ip;
   if (changed) {
@@ -153,10 +163,18 @@ void Controller::poll_link() {
   if (s.ap && !link_.ap) panel_.hotspot_up();
   link_ = s;
   link_known_ = true;
-  panel_.set_network(net_led(s));
+  if (net_)
+    net_->on_link(s);  // it drives the STATUS LED
+  else
+    panel_.set_network(net_led(s));
 }
 
 void Controller::net_cycle() {
+  if (net_) net_->cycle();
+  if (cloud_) {
+    cloud_->tick(time_.ms());
+    if (net_) net_->set_cloud_up(cloud_->led_on(time_.ms()));
+  }
   supervisor_.report(task_net_);
 }
 
@@ -187,6 +205,7 @@ void Controller::request_hotspot(const char* by) {
   // fast blink until it beacons or 30 s pass (LED-05).
   log_.event("net", "hotspot-requested").kv("by", by);
   panel_.hotspot_starting();
+  if (net_) net_->open_hotspot(by);
 }
 
 void Controller::restart(std::uint32_t note, const char* reason) {

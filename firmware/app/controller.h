@@ -11,6 +11,7 @@
 #include "app/core/loop.h"
 #include "app/core/supervisor.h"
 #include "app/core/time.h"
+#include "app/net/resolver.h"
 #include "app/panel/panel.h"
 #include "app/ports.h"
 
@@ -18,6 +19,12 @@ namespace lmc {
 
 namespace site {
 class Site;
+}
+namespace net {
+class Manager;
+}
+namespace cloud {
+class CloudTask;
 }
 
 struct Ports {
@@ -52,8 +59,16 @@ class Controller final : private PanelActions {
   Panel& panel() { return panel_; }
   Supervisor& supervisor() { return supervisor_; }
   Commands& commands() { return commands_; }
+  // The one DNS client (app/net/resolver.h): cloud, Zaptec and NTP resolve names through it.
+  net::Resolver& resolver() { return resolver_; }
+  // The network manager (app/net/manager.h: links, hotspot, NTP, the STATUS LED), before start.
+  // Without one (host tests of other parts) the controller only logs the link.
+  void attach_net(net::Manager& m) { net_ = &m; }
+  net::Manager* net() { return net_; }
   // The load-management task (app/site): fed the AFE windows, run in the lm cycle (before start).
   void attach_site(site::Site& s) { site_ = &s; }
+  // The cloud link (app/cloud/cloud_task.h), before start: its poller and its 1 s tick in net.
+  void attach_cloud(cloud::CloudTask& c) { cloud_ = &c; }
   bool metering_ready() const { return metering_ready_; }
   // The reset-cause name of this boot's banner (PWR-05).
   const char* reset_name() const { return reset_name_; }
@@ -82,6 +97,9 @@ class Controller final : private PanelActions {
   Supervisor supervisor_;
   Commands commands_;
   Panel panel_;
+  net::Resolver resolver_;
+  net::Manager* net_ = nullptr;
+  cloud::CloudTask* cloud_ = nullptr;
   Timer cycle_timer_;
   int task_metering_ = -1, task_lm_ = -1, task_net_ = -1;
   const char* reset_name_ = "none";

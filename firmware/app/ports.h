@@ -146,7 +146,7 @@ struct Endpoint {
 
 class Sockets {
  public:
-  static constexpr int kCount = 8;
+  static constexpr int kCount = 16;                // app/socket_plan.h says who owns which
   static constexpr std::size_t kTcpBuffer = 4096;  // per socket and direction (flow control)
   static constexpr std::size_t kUdpMax = 1472;     // largest datagram
   enum class State : std::uint8_t { Closed, Udp, Listen, Connecting, Established, CloseWait, Closing };

@@ -12,6 +12,8 @@ inline volatile std::uint32_t& reg(std::uint32_t addr) {
 // Memory map
 constexpr std::uint32_t kFlashBase = 0x00000000, kFlashSize = 1u << 20, kFlashPage = 4096;
 constexpr std::uint32_t kConfigBase = 0x000F0000, kConfigSize = 64u << 10;
+// The telemetry ring (CL-05: >= 72 h of 1-min records) in main flash below the config area (lmsim.ld).
+constexpr std::uint32_t kTelemetryBase = 0x000A0000, kTelemetrySize = 320u << 10;
 constexpr std::uint32_t kSramBase = 0x20000000, kSramSize = 256u << 10;
 constexpr std::uint32_t kPwrBase = 0x40000000, kUart0Base = 0x40001000, kGpioBase = 0x40002000,
                         kTimer0Base = 0x40003000, kWdtBase = 0x40004000, kFlashCtrlBase = 0x40005000,

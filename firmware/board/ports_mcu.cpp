@@ -139,25 +139,25 @@ void McuConsole::flush() {
   uart.flush();
 }
 
-// ---- flash: the config area, the last 64 KiB ----
+// ---- flash: a window [base_, base_ + size_) (the config area, the last 64 KiB, by default) ----
 std::uint32_t McuFlash::size() const {
-  return mcu::kConfigSize;
+  return size_;
 }
 std::uint32_t McuFlash::page_size() const {
   return mcu::kFlashPage;
 }
 bool McuFlash::read(std::uint32_t offset, void* dst, std::size_t n) {
-  if (offset > mcu::kConfigSize || n > mcu::kConfigSize - offset) return false;
-  std::memcpy(dst, reinterpret_cast<const void*>(static_cast<std::uintptr_t>(mcu::kConfigBase + offset)), n);
+  if (offset > size_ || n > size_ - offset) return false;
+  std::memcpy(dst, reinterpret_cast<const void*>(static_cast<std::uintptr_t>(base_ + offset)), n);
   return true;
 }
 bool McuFlash::erase_page(std::uint32_t page) {
-  if (page >= mcu::kConfigSize / mcu::kFlashPage) return false;
-  return flashctl.erase_page(mcu::kConfigBase + page * mcu::kFlashPage) == drivers::Flash::Result::Ok;
+  if (page >= size_ / mcu::kFlashPage) return false;
+  return flashctl.erase_page(base_ + page * mcu::kFlashPage) == drivers::Flash::Result::Ok;
 }
 bool McuFlash::program(std::uint32_t offset, const void* src, std::size_t n) {
-  if ((offset | n) & 3u || offset > mcu::kConfigSize || n > mcu::kConfigSize - offset) return false;
-  return flashctl.program(mcu::kConfigBase + offset, src, n) == drivers::Flash::Result::Ok;
+  if ((offset | n) & 3u || offset > size_ || n > size_ - offset) return false;
+  return flashctl.program(base_ + offset, src, n) == drivers::Flash::Result::Ok;
 }
 
 // ---- AFE ----
@@ -333,7 +333,9 @@ lmc::Endpoint McuSockets::peer(int s) const {
 void McuLink::enable(bool on) {
   if (!netc.present()) return;
   if (on) {
-    netc.enable(drivers::Netc::IRQ_LINK | drivers::Netc::IRQ_SCAN | drivers::Netc::IRQ_DNS | drivers::Netc::IRQ_AP);
+    // Socket bits too: a socket event ends the loop's sleep (docs/firmware.md).
+    netc.enable(drivers::Netc::IRQ_LINK | drivers::Netc::IRQ_SCAN | drivers::Netc::IRQ_DNS | drivers::Netc::IRQ_AP |
+                drivers::Netc::IRQ_SOCKETS);
     mcu::nvic_enable(mcu::NETC_IRQn);
   } else {
     netc.disable();
@@ -463,7 +465,7 @@ void NETC_IRQHandler() {
     board::netc.irq_clear(global);
   }
   for (int s = 0; s < lmc::Sockets::kCount; ++s) {
-    if (!(st & (1u << (8 + s)))) continue;
+    if (!(st & drivers::Netc::irq_sock(s))) continue;
     std::uint32_t f = board::netc.flags(s);
     board::sock_events[s] = board::sock_events[s] | f;
     board::netc.clear(s, f);

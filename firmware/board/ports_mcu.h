@@ -8,6 +8,7 @@
 #include <cstdint>
 
 #include "app/ports.h"
+#include "board/mcu.h"
 
 namespace board {
 
@@ -43,11 +44,17 @@ class McuConsole final : public lmc::Console {
 
 class McuFlash final : public lmc::Flash {
  public:
+  // A window of the flash: the config area by default; the telemetry ring's region (lmsim.ld).
+  constexpr McuFlash(std::uint32_t base = mcu::kConfigBase, std::uint32_t size = mcu::kConfigSize)
+      : base_(base), size_(size) {}
   std::uint32_t size() const override;
   std::uint32_t page_size() const override;
   bool read(std::uint32_t offset, void* dst, std::size_t n) override;
   bool erase_page(std::uint32_t page) override;
   bool program(std::uint32_t offset, const void* src, std::size_t n) override;
+
+ private:
+  std::uint32_t base_, size_;
 };
 
 class McuAfe final : public lmc::Afe {
@@ -126,6 +133,7 @@ struct McuBoard {
   McuIdle idle{clock};
   McuConsole console;
   McuFlash flash;
+  McuFlash telemetry_flash{mcu::kTelemetryBase, mcu::kTelemetrySize};  // the cloud's ring (CL-05)
   McuAfe afe;
   McuGpio gpio;
   McuWdt wdt;

@@ -10,7 +10,7 @@ namespace drivers {
 class Netc {
  public:
   static constexpr std::uintptr_t kBase = 0x40008000;
-  static constexpr int kSockets = 8;
+  static constexpr int kSockets = 16;
   // Global registers
   static constexpr std::uint32_t ID = 0x000, CTRL = 0x008, IRQ_STATUS = 0x00C, IRQ_ENABLE = 0x010, LINK = 0x014,
                                  WIFI_REASON = 0x018, WIFI_RSSI = 0x01C, MAC_LO = 0x020, MAC_HI = 0x024, IP = 0x028,
@@ -26,6 +26,9 @@ class Netc {
   static constexpr std::uint32_t kId = 0x4E455443;
   static constexpr std::uint32_t LINK_ETH_CARRIER = 1, LINK_ETH_IP = 2, LINK_WIFI_UP = 4, LINK_AP = 8, LINK_HAS_IP = 16;
   static constexpr std::uint32_t IRQ_LINK = 1, IRQ_SCAN = 2, IRQ_DNS = 4, IRQ_AP = 8;
+  // IRQ_STATUS / IRQ_ENABLE bit of socket n (bits 8..23).
+  static constexpr std::uint32_t irq_sock(int n) { return 1u << (8 + n); }
+  static constexpr std::uint32_t IRQ_SOCKETS = ((1u << kSockets) - 1) << 8;
   enum Cmd : std::uint32_t {
     SCAN = 1,
     JOIN = 2,

@@ -214,6 +214,7 @@ void build(Site& site, const YNode& root) {
           d->fail("dhcp must be static, reserved or dynamic");
       }
       if (const YNode* d = s.get("dlm_mode")) {
+        if (!vm.behaviour.dlm_roles) d->fail("dlm_mode: station model '" + vm.name + "' has no DLM roles");
         static const char* modes[] = {"disabled", "master-internal-slave", "master-standalone", "slave",
                                       "slave-fixed-ip"};
         int found = -1;
@@ -229,6 +230,13 @@ void build(Site& site, const YNode& root) {
       c.failsafe_current = s.qty_or("failsafe_current", "A", vm.default_failsafe);
       c.comm_timeout = time_to_seconds(s.dur_or("comm_timeout", seconds_to_time(vm.default_timeout)));
       c.online = s.bool_or("online", true);
+      c.actuation_delay = vm.behaviour.actuation_delay;
+      c.actuation_jitter = vm.behaviour.actuation_jitter;
+      if (const YNode* a = s.get("actuation")) {  // override the vendor's (e.g. {delay: 0s, jitter: 0s})
+        c.actuation_delay = a->dur_or("delay", c.actuation_delay);
+        c.actuation_jitter = a->dur_or("jitter", c.actuation_jitter);
+        a->finish();
+      }
       c.nominal_voltage = s.qty_or("voltage", "V", 230);
       if (!vm.modbus) {  // cloud-controlled (Zaptec): installation and its current limit
         zaptec[c.name] = {s.str_or("installation", "installation-1"), s.qty_or("installation_max_current", "A", 40)};
@@ -265,7 +273,7 @@ void build(Site& site, const YNode& root) {
       c.target_soc = e.qty_or("target_soc", "%", 100);
       if (c.soc < 0 || c.soc > 100) e["soc"].fail("soc must be 0..100%");
       c.phases = static_cast<int>(e.num_or("phases", 3));
-      if (c.phases != 1 && c.phases != 3) e["phases"].fail("phases must be 1 or 3");
+      if (c.phases < 1 || c.phases > 3) e["phases"].fail("phases must be 1, 2 or 3");
       if (const YNode* p = e.get("phase")) c.first_phase = parse_phase(*p);
       c.max_current = e.qty_or("max_current", "A", 16);
       c.min_current = e.qty_or("min_current", "A", 0);
@@ -275,6 +283,25 @@ void build(Site& site, const YNode& root) {
       c.ramp = e.num_or("ramp", 10);
       c.efficiency = e.num_or("efficiency", 0.92);
       c.compliant = e.bool_or("compliant", true);
+      c.draw = e.qty_or("draw", "%", 100) / 100.0;
+      if (c.draw <= 0 || c.draw > 1) e["draw"].fail("draw must be above 0% and at most 100% of the allowed current");
+      if (const YNode* im = e.get("imbalance")) {
+        if (!im->is_seq() || im->size() < 1 || im->size() > 3)
+          im->fail("imbalance is a list of 1 to 3 per-phase factors, e.g. [100%, 97%, 94%]");
+        for (std::size_t i = 0; i < im->size(); ++i) {
+          double f = im->items()[i].quantity_value("%") / 100.0;
+          if (f < 0 || f > 1) im->items()[i].fail("a phase factor is 0..100%");
+          c.imbalance[i] = f;
+        }
+      }
+      if (const YNode* tm = e.get("timer")) c.timer = parse_when(site, *tm);
+      if (const YNode* tu = e.get("top_up")) {
+        c.top_up_after = tu->dur_or("after", 2 * 3600 * kSec);
+        c.top_up_drop = tu->qty_or("drop", "%", 2);
+        if (c.top_up_after <= 0) (*tu)["after"].fail("top_up after must be positive");
+        tu->finish();
+      }
+      c.sleep_after = e.dur_or("sleep_after", 0);
       if (const YNode* a = e.get("arrive")) c.arrive = parse_when(site, *a);
       if (const YNode* d = e.get("depart")) c.depart = parse_when(site, *d);
       if (c.depart <= c.arrive && e.has("depart")) e["depart"].fail("depart must be after arrive");

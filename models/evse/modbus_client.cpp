@@ -50,6 +50,10 @@ ModbusResult ModbusClient::transact(const std::string& station, int unit, const 
                                    static_cast<std::uint8_t>(unit)};
   adu.insert(adu.end(), pdu.begin(), pdu.end());
   auto rep = e.handle(adu.data(), adu.size(), t, conns_[station]);
+  // The station's own processing time (vendor reply latency) passes before the answer.
+  const Time rl = e.core().reply_latency();
+  if (rl > 0 && !rep.empty() && sc_core::sc_get_status() == sc_core::SC_PAUSED)
+    sc_core::sc_start(sc_core::sc_time::from_value(rl));
   if (rep.size() < 9 || rep[0] != adu[0] || rep[1] != adu[1]) {
     res.no_reply = true;
     return res;

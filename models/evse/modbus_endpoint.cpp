@@ -142,6 +142,7 @@ std::vector<std::uint8_t> ModbusEndpoint::handle(const std::uint8_t* adu, std::s
   if (!vm_.modbus) return {};
   if (conn >= 0 && !core_.connection_alive(conn)) return {};
   if (!core_.modbus_answers()) return {};
+  if (conn >= 0) core_.touch(conn, t);
   ++requests_;
   const int unit = adu[6];
   const int fc = adu[7];

@@ -47,19 +47,6 @@ void ModbusTcpServer::drop(std::size_t i) {
 
 int ModbusTcpServer::service() {
   int served = 0;
-  for (;;) {
-    int fd = accept(listen_fd_, nullptr, nullptr);
-    if (fd < 0) break;
-    int conn = ep_.open_connection(clock_());
-    if (conn < 0) {  // station refuses (one client, offline, fail-safe lock-out)
-      close(fd);
-      continue;
-    }
-    fcntl(fd, F_SETFL, O_NONBLOCK);
-    int one = 1;
-    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    clients_.push_back({fd, conn, {}});
-  }
   for (std::size_t i = 0; i < clients_.size();) {
     Client& c = clients_[i];
     std::uint8_t tmp[1024];
@@ -91,6 +78,22 @@ int ModbusTcpServer::service() {
       drop(i);
     else
       ++i;
+  }
+  // Close before accept: closes and resets that have reached the old sockets are processed
+  // above, so a client that reconnects at once finds a one-client station's slot free
+  // (issue 16: 22 of 50 quick reconnects to an ABB were refused when accept ran first).
+  for (;;) {
+    int fd = accept(listen_fd_, nullptr, nullptr);
+    if (fd < 0) break;
+    int conn = ep_.open_connection(clock_());
+    if (conn < 0) {  // station refuses (one client, offline, fail-safe lock-out)
+      close(fd);
+      continue;
+    }
+    fcntl(fd, F_SETFL, O_NONBLOCK);
+    int one = 1;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    clients_.push_back({fd, conn, {}});
   }
   return served;
 }

@@ -35,7 +35,9 @@ StationCore::StationCore(const sc_core::sc_module_name& nm, Site& site, StationC
       setpoint_(cfg_.setpoint),
       setpoint_nv_(cfg_.max_current),
       failsafe_current_(cfg_.failsafe_current),
-      comm_timeout_(cfg_.comm_timeout) {
+      comm_timeout_(cfg_.comm_timeout),
+      applied_setpoint_(cfg_.setpoint),
+      active_phases_(cfg_.nphases) {
   Registry& r = site.registry();
   const std::string p = "station." + cfg_.name + ".";
   state_ = &r.add_enum(p + "state", kPilotNames, 4).describe("IEC 61851 control pilot state");
@@ -67,25 +69,32 @@ StationCore::StationCore(const sc_core::sc_module_name& nm, Site& site, StationC
   max_current_sig_ =
       &r.add_number(p + "max_current", "A", cfg_.max_current).as_knob().describe("installation current limit setting");
   rfid_sig_ = &r.add_bool(p + "rfid_auth", cfg_.rfid_auth).as_knob().describe("RFID authorisation required (DIP 10)");
-  pending_sig_ = &r.add_bool(p + "settings_pending").describe("settings written but applied only after a restart");
-  dlm_sig_ = &r.add_enum(p + "dlm_mode", kDlmNames, cfg_.dlm_mode).as_knob().describe("ECU DLM role setting");
+  // A station shows only its own signals: the DLM role knob only where the vendor has DLM
+  // roles, the pending-settings flag only where settings can wait for a restart.
+  const Behaviour& bh = vendor().behaviour;
+  bool restart_regs = bh.settings_need_restart;
+  for (const auto& rd : vendor().regs) restart_regs |= rd.apply_on_restart;
+  if (restart_regs)
+    pending_sig_ = &r.add_bool(p + "settings_pending").describe("settings written but applied only after a restart");
+  if (bh.dlm_roles)
+    dlm_sig_ = &r.add_enum(p + "dlm_mode", kDlmNames, cfg_.dlm_mode).as_knob().describe("DLM role setting");
 
   for (Signal* k : {online_, reboot_, silent_, modbus_exception_, stuck_, authorize_})
     k->on_write = [this](Signal&) { knob_changed(); };
   auto setting = [this](Signal&) {
-    if (vendor().has(Quirk::WeidmuellerSettingsNeedRestart)) {
+    if (vendor().behaviour.settings_need_restart) {
       pending_settings_ = true;
-      pending_sig_->set(1);
+      if (pending_sig_) pending_sig_->set(1);
     } else {
       max_current_ = max_current_sig_->value();
       rfid_auth_ = rfid_sig_->as_bool();
-      cfg_.dlm_mode = static_cast<int>(dlm_sig_->value());
+      if (dlm_sig_) cfg_.dlm_mode = static_cast<int>(dlm_sig_->value());
     }
     knob_changed();
   };
   max_current_sig_->on_write = setting;
   rfid_sig_->on_write = setting;
-  dlm_sig_->on_write = setting;
+  if (dlm_sig_) dlm_sig_->on_write = setting;
 
   plant_ = site.service<plant::PlantApi>("plant");
   if (plant_) plant_->attach(this);
@@ -100,6 +109,7 @@ void StationCore::add_ev(Ev* ev) {
   arrived_.push_back(ev->connected());
   departed_.push_back(0);
   ev->connected_signal().on_write = [this](Signal&) { knob_changed(); };
+  ev->fault_signal().on_write = [this](Signal&) { knob_changed(); };
 }
 
 void StationCore::knob_changed() {
@@ -156,14 +166,17 @@ void StationCore::power_on(Time t) {
   if (full_restart && pending_settings_) {
     max_current_ = max_current_sig_->value();
     rfid_auth_ = rfid_sig_->as_bool();
-    cfg_.dlm_mode = static_cast<int>(dlm_sig_->value());
+    if (dlm_sig_) cfg_.dlm_mode = static_cast<int>(dlm_sig_->value());
     for (auto& [b, v] : pending_writes_) write(b, v, false);
     pending_writes_.clear();
     pending_settings_ = false;
-    pending_sig_->set(0, t);
+    if (pending_sig_) pending_sig_->set(0, t);
   }
   // Volatile state after a restart.
-  setpoint_ = cfg_.vendor->default_setpoint;
+  setpoint_ = applied_setpoint_ = cfg_.setpoint;  // the scenario's `setpoint:` (default: the vendor's)
+  actuate_at_ = kNever;
+  active_phases_ = cfg_.nphases;
+  session_cmd_ = 0;
   setpoint_sig_->set(setpoint_, t);
   wd_armed_ = false;
   lapsed_ = false;
@@ -203,10 +216,18 @@ void StationCore::lapse(Time t) {
   comm_lost_seen_ = false;
   failsafe_->set(1, t);
   site_.log(LogLevel::Info, "station." + cfg_.name, "communication watchdog lapsed");
-  if (vendor().has(Quirk::UniteFailsafeDropsSocket)) {
+  const Behaviour& bh = vendor().behaviour;
+  if (bh.lapse_drops_connections) {
+    // Dropping the sockets is a disconnect: a lock-out "after disconnect" starts here too.
+    if (!conns_.empty() && bh.lockout_after == LockoutAfter::Disconnect) lockout_until_ = t + lockout_time();
     conns_.clear();
-    lockout_until_ = t + seconds_to_time(comm_timeout_);
   }
+  if (bh.lockout_after == LockoutAfter::Lapse) lockout_until_ = t + lockout_time();
+}
+
+Time StationCore::lockout_time() const {
+  const Behaviour& bh = vendor().behaviour;
+  return bh.lockout_time ? *bh.lockout_time : seconds_to_time(comm_timeout_);
 }
 
 void StationCore::arm(Time t) {
@@ -239,15 +260,15 @@ Time StationCore::wd_deadline() const {
 }
 
 bool StationCore::error_stop() const {
-  if (errors_ & kContactorWeld) return true;
-  if (lapsed_ && vendor().has(Quirk::AbbErrorWithoutFallback) && failsafe_current_ > std::max(80.0, max_current_))
+  if (errors_ & (kContactorWeld | kEvOvercurrent | kCpError)) return true;
+  if (lapsed_ && vendor().behaviour.unset_fallback_is_error && failsafe_current_ > std::max(80.0, max_current_))
     return true;
   return false;
 }
 
 double StationCore::effective_limit() const {
-  double lim = setpoint_;
-  if (cfg_.vendor->has(Quirk::EcuDlmMode)) {
+  double lim = applied_setpoint_;
+  if (vendor().behaviour.dlm_roles) {
     // Assumption (docs/stations.md): without the internal DLM slave the HEMS limit does not
     // reach the connector; as a DLM slave the station follows an absent master = safe current.
     if (cfg_.dlm_mode == 0 || cfg_.dlm_mode == 2)
@@ -260,7 +281,7 @@ double StationCore::effective_limit() const {
       lim = std::min(lim, setpoint_nv_);
       break;
     }
-  if (lapsed_ && !vendor().has(Quirk::WeidmuellerLapseKeepsCurrent)) lim = failsafe_current_;
+  if (lapsed_ && vendor().behaviour.on_lapse == LapseAction::FailsafeCurrent) lim = failsafe_current_;
   if (external_limit_) lim = std::min(lim, external_limit_());
   return lim;
 }
@@ -314,10 +335,17 @@ void StationCore::evaluate(Time t) {
       break;
     }
   if (now_ev != active_) {
+    if (active_) last_session_wh_ = session_wh_;
+    // A new EV starts a new session; an EV leaving ends it (the value stays readable until
+    // the next EV where the vendor says so: `session_energy_reset: next-plug`).
+    if (now_ev || vendor().behaviour.session_reset == SessionReset::Unplug) {
+      session_wh_ = 0;
+      session_energy_->set(0, t);
+    }
     active_ = now_ev;
-    session_wh_ = 0;
-    session_energy_->set(0, t);
     session_start_ = t;
+    errors_ &= ~static_cast<std::uint32_t>(kEvOvercurrent);  // a new plug-in clears the over-current trip
+    oc_since_ = kNever;
     session_stopped_ = false;
     authorized_ = false;
     locked_ = false;
@@ -334,6 +362,33 @@ void StationCore::evaluate(Time t) {
     lifebit_check_ = t + seconds_to_time(std::max(3.0, comm_timeout_ / 2));
   }
 
+  // Actuation: a written limit reaches the PWM after the vendor's delay.
+  if (t >= actuate_at_) {
+    applied_setpoint_ = pending_setpoint_;
+    actuate_at_ = kNever;
+  }
+  // Connections the station closes itself: idle too long, or connected too long.
+  {
+    const Behaviour& bh = vendor().behaviour;
+    for (auto it = conns_.begin(); it != conns_.end();) {
+      const bool idle = bh.idle_timeout > 0 && t >= it->second.last + bh.idle_timeout;
+      const bool old = bh.max_connection_time > 0 && t >= it->second.opened + bh.max_connection_time;
+      if (idle || old) {
+        it = conns_.erase(it);
+        if (bh.lockout_after == LockoutAfter::Disconnect) lockout_until_ = t + lockout_time();
+      } else {
+        ++it;
+      }
+    }
+  }
+
+  // Pilot faults seen on the EV side (IEC 61851-1: diode check on the negative PWM level, CP
+  // shorted to PE = state E): no offer, contactor open at once.
+  if (active_ && active_->fault())
+    errors_ |= kCpError;
+  else
+    errors_ &= ~static_cast<std::uint32_t>(kCpError);
+
   // Offer.
   const bool auth_ok = !rfid_auth_ || authorized_;
   const bool can_offer = powered_ && booted_ && active_ && auth_ok && !session_stopped_ && !error_stop() && available_;
@@ -341,6 +396,7 @@ void StationCore::evaluate(Time t) {
   if (offered < cfg_.min_current) offered = 0;
   offered_a_ = offered;
 
+  for (Ev* ev : evs_) ev->advance(t);
   // Contactor: closes when the EV asks and PWM is on; after PWM off it waits for the EV to
   // stop (at most contactor_open_delay); errors, unplug and power loss open it at once.
   const bool want_close = offered > 0 && active_ && active_->requesting();
@@ -362,9 +418,33 @@ void StationCore::evaluate(Time t) {
   if (!powered_) contactor_ = false;  // no coil supply
 
   // EVs.
-  for (Ev* ev : evs_) ev->update(t, ev == active_ ? offered : 0, ev == active_ && contactor_);
+  for (Ev* ev : evs_) {
+    ev->set_supply_phases(active_phases_);
+    ev->update(t, ev == active_ ? offered : 0, ev == active_ && contactor_);
+  }
   std::array<double, 3> sa{};
   if (active_ && contactor_) sa = active_->amps();
+  // Over-current by the EV (drawing above the offer): after `overcurrent_time` above offer +
+  // margin the station opens the contactor with an error until the EV is unplugged.
+  {
+    const Behaviour& bh = vendor().behaviour;
+    const double drawn = std::max({sa[0], sa[1], sa[2]});
+    if (contactor_ && bh.overcurrent_time > 0 && drawn > offered + bh.overcurrent_margin) {
+      if (oc_since_ == kNever) oc_since_ = t;
+      if (t >= oc_since_ + bh.overcurrent_time) {
+        errors_ |= kEvOvercurrent;
+        site_.log(LogLevel::Warn, "station." + cfg_.name,
+                  "EV over-current: " + std::to_string(drawn) + " A against an offer of " + std::to_string(offered) +
+                      " A: contactor opened");
+        contactor_ = false;
+        open_deadline_ = kNever;
+        sa = {};
+        for (Ev* ev : evs_) ev->update(t, 0, false);
+      }
+    } else {
+      oc_since_ = kNever;
+    }
+  }
   for (int i = cfg_.nphases; i < 3; ++i) sa[static_cast<std::size_t>(i)] = 0;
   std::array<double, 3> ga{};
   double p = 0;
@@ -410,8 +490,8 @@ void StationCore::evaluate(Time t) {
   int pilot;
   switch (st) {
     case Status::Offline:
-    case Status::Booting: pilot = 4; break;  // E: no pilot voltage
-    case Status::Error: pilot = 5; break;    // F
+    case Status::Booting: pilot = 4; break;                                         // E: no pilot voltage
+    case Status::Error: pilot = (active_ && active_->fault() == 2) ? 4 : 5; break;  // F (E: CP shorted)
     case Status::Idle: pilot = 0; break;
     case Status::Charging: pilot = 2; break;
     default: pilot = 1;
@@ -442,6 +522,15 @@ void StationCore::schedule(Time t) {
   consider(wd_deadline());
   if (booted_ && vendor().watchdog == Watchdog::Lifebit && wd_armed_) consider(lifebit_check_);
   if (contactor_ && open_deadline_ != kNever) consider(open_deadline_);
+  consider(actuate_at_);
+  if (oc_since_ != kNever) consider(oc_since_ + vendor().behaviour.overcurrent_time);
+  {
+    const Behaviour& bh = vendor().behaviour;
+    for (const auto& [id, ci] : conns_) {
+      if (bh.idle_timeout > 0) consider(ci.last + bh.idle_timeout);
+      if (bh.max_connection_time > 0) consider(ci.opened + bh.max_connection_time);
+    }
+  }
   if (active_) consider(active_->next_event(t, cfg_.tick));
   wake_.cancel();
   if (next == kNever) return;
@@ -487,10 +576,9 @@ double StationCore::read(Bind b, bool& absent) const {
     case Bind::Charging: return contactor_ && power_w_ > 0 ? 1 : 0;
     case Bind::Errors: {
       std::uint32_t bits = 0;
-      static const std::pair<const char*, std::uint32_t> names[] = {{"comm_lost", kCommLost},
-                                                                    {"contactor_weld", kContactorWeld},
-                                                                    {"power_loss", kPowerLoss},
-                                                                    {"ev_error", kEvError}};
+      static const std::pair<const char*, std::uint32_t> names[] = {
+          {"comm_lost", kCommLost}, {"contactor_weld", kContactorWeld}, {"power_loss", kPowerLoss},
+          {"ev_error", kEvError},   {"ev_overcurrent", kEvOvercurrent}, {"cp_error", kCpError}};
       for (const auto& [n, f] : names)
         if (errors_ & f) {
           auto it = vendor().error_bits.find(n);
@@ -499,7 +587,8 @@ double StationCore::read(Bind b, bool& absent) const {
       return bits;
     }
     case Bind::Setpoint:
-      if (vendor().has(Quirk::UniteZeroReadsSix) && setpoint_ == 0) return 6;
+      if (vendor().behaviour.zero_setpoint_reads_as && setpoint_ == 0)
+        return *vendor().behaviour.zero_setpoint_reads_as;
       return setpoint_;
     case Bind::SetpointPersistent: return setpoint_nv_;
     case Bind::FailsafeCurrent: return failsafe_current_;
@@ -514,6 +603,22 @@ double StationCore::read(Bind b, bool& absent) const {
     case Bind::Availability: return available_ ? 1 : 0;
     case Bind::DlmMode: return cfg_.dlm_mode;
     case Bind::Phases: return cfg_.nphases == 3 ? 1 : 0;
+    case Bind::PhaseSwitch: return active_phases_ == 3 ? 1 : 0;
+    case Bind::LastSessionEnergy: return active_ ? 0 : last_session_wh_;
+    case Bind::SessionCommand: return session_cmd_;
+    case Bind::PowerSetpoint: return power_setpoint_w_;
+    case Bind::ErrorCode: {
+      static const std::pair<const char*, std::uint32_t> order[] = {
+          {"contactor_weld", kContactorWeld}, {"cp_error", kCpError},
+          {"ev_overcurrent", kEvOvercurrent}, {"ev_error", kEvError},
+          {"power_loss", kPowerLoss},         {"comm_lost", kCommLost}};
+      for (const auto& [n, f] : order)
+        if (errors_ & f) {
+          auto it = vendor().behaviour.error_codes.find(n);
+          if (it != vendor().behaviour.error_codes.end()) return it->second;
+        }
+      return 0;
+    }
     case Bind::Const:
     case Bind::Store: break;
   }
@@ -524,15 +629,37 @@ int StationCore::write(Bind b, double v, bool pending_restart) {
   if (pending_restart) {
     pending_writes_.emplace_back(b, v);
     pending_settings_ = true;
-    pending_sig_->set(1, last_t_);
+    if (pending_sig_) pending_sig_->set(1, last_t_);
     return 0;
   }
   switch (b) {
     case Bind::Setpoint:
       if (v < 0) return 3;
-      if (vendor().has(Quirk::UniteZeroReadsSix) && v == 0 && !active_) v = 6;
-      setpoint_ = v;
-      setpoint_sig_->set(v, last_t_);
+      if (vendor().behaviour.zero_setpoint_without_ev && v == 0 && !active_)
+        v = *vendor().behaviour.zero_setpoint_without_ev;
+      set_limit(v);
+      break;
+    case Bind::PowerSetpoint: {
+      // Assumption (docs/stations.md): the power limit becomes a current limit over the
+      // phases in use at the nominal voltage; the last of 5000/5004 written wins.
+      if (v < 0) return 3;
+      power_setpoint_w_ = v;
+      int n = active_phases_;
+      if (active_) n = std::min(n, active_->config().phases);
+      set_limit(std::floor(v / (cfg_.nominal_voltage * std::max(1, n))));
+      break;
+    }
+    case Bind::SessionCommand: {
+      if (v != 0 && v != 1 && v != 2) return 3;
+      const int nv = static_cast<int>(v);
+      if (session_cmd_ == 0 && nv == 1) session_stopped_ = false;  // start: edge 0 -> 1
+      if (session_cmd_ == 0 && nv == 2) session_stopped_ = true;   // cancel: edge 0 -> 2
+      session_cmd_ = nv;
+      break;
+    }
+    case Bind::PhaseSwitch:
+      if (v != 0 && v != 1) return 3;
+      active_phases_ = v == 1 ? cfg_.nphases : 1;
       break;
     case Bind::SetpointPersistent:
       if (v < 0) return 3;
@@ -567,8 +694,7 @@ int StationCore::write(Bind b, double v, bool pending_restart) {
       locked_ = v == 1;
       break;
     case Bind::Availability: available_ = v != 0; break;
-    case Bind::Phases: break;  // accepted; phase switching is not modelled
-    default: return 2;         // not writable in the core
+    default: return 2;  // not writable in the core
   }
   sync(last_t_);
   return 0;
@@ -600,12 +726,45 @@ int StationCore::open_connection(Time t) {
   if (t < lockout_until_) return -1;
   if (vendor().max_clients > 0 && static_cast<int>(conns_.size()) >= vendor().max_clients) return -1;
   int id = next_conn_++;
-  conns_[id] = 1;
+  conns_[id] = {t, t};
+  schedule(last_t_);
   return id;
 }
 
 void StationCore::close_connection(int id) {
-  conns_.erase(id);
+  if (!conns_.erase(id)) return;
+  // The client went away: a vendor lock-out "after disconnect" starts now (chargers.md §3.2).
+  if (vendor().behaviour.lockout_after == LockoutAfter::Disconnect)
+    lockout_until_ = std::max(last_t_, sc_now_ps()) + lockout_time();
+}
+
+void StationCore::touch(int id, Time t) {
+  auto it = conns_.find(id);
+  if (it == conns_.end()) return;
+  it->second.last = std::max(it->second.last, t);
+  schedule(last_t_);
+}
+
+double StationCore::shape_limit(double v) const {
+  const double step = vendor().behaviour.current_step;
+  if (step > 0 && v > 0) v = std::round(v / step) * step;
+  return v;
+}
+
+void StationCore::set_limit(double v) {
+  setpoint_ = v;
+  setpoint_sig_->set(v, last_t_);
+  pending_setpoint_ = shape_limit(v);
+  if (cfg_.actuation_delay == 0 && cfg_.actuation_jitter == 0) {
+    applied_setpoint_ = pending_setpoint_;
+    actuate_at_ = kNever;
+    return;
+  }
+  // Later writes before the station takes the value replace it but keep the timer.
+  if (actuate_at_ == kNever) {
+    const double j = time_to_seconds(cfg_.actuation_jitter);
+    actuate_at_ = last_t_ + cfg_.actuation_delay + (j > 0 ? seconds_to_time(rng_.uniform(0, j)) : 0);
+  }
 }
 
 void StationCore::draw(Time t, const plant::PhaseSet& volts, plant::PhaseSet& amps, plant::PhaseSet& cos_phi) {

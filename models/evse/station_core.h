@@ -23,7 +23,14 @@ enum class Status : std::uint8_t { Offline, Booting, Idle, AuthWait, Ready, Paus
 const char* to_string(Status s);
 
 // Core error flags (vendor maps give them their own bits).
-enum ErrorFlag : std::uint32_t { kCommLost = 1, kContactorWeld = 2, kPowerLoss = 4, kEvError = 8 };
+enum ErrorFlag : std::uint32_t {
+  kCommLost = 1,
+  kContactorWeld = 2,
+  kPowerLoss = 4,
+  kEvError = 8,
+  kEvOvercurrent = 16,  // the EV drew more than offered: the station opened the contactor
+  kCpError = 32,        // control pilot fault (diode missing, CP shorted)
+};
 
 enum class Dhcp : std::uint8_t { Static, Reserved, Dynamic };
 
@@ -48,7 +55,8 @@ struct StationConfig {
   double setpoint = 32, failsafe_current = 6, comm_timeout = 60;
   bool online = true;
   double nominal_voltage = 230;
-  Time contactor_open_delay = 3 * kSec;  // EVSE opens at the latest this long after PWM off
+  Time contactor_open_delay = 3 * kSec;            // EVSE opens at the latest this long after PWM off
+  Time actuation_delay = 0, actuation_jitter = 0;  // from the vendor unless the scenario overrides
 };
 
 // Site-wide sums, updated incrementally by every station.
@@ -93,6 +101,12 @@ class StationCore : public sc_core::sc_module, public plant::Consumer {
   int open_connection(Time t);
   void close_connection(int id);
   bool connection_alive(int id) const { return conns_.count(id) != 0; }
+  // A request arrived on connection `id` at t (idle timeout bookkeeping).
+  void touch(int id, Time t);
+  // Processing time the station adds to each reply (vendor `connection: {reply_latency}`).
+  Time reply_latency() const { return vendor().behaviour.reply_latency; }
+  // Phases the station currently supplies (1 or its hardware phases; 1p/3p switching).
+  int active_phases() const { return active_phases_; }
 
   void add_ev(Ev* ev);
   Status status() const { return status_; }
@@ -117,6 +131,9 @@ class StationCore : public sc_core::sc_module, public plant::Consumer {
   void arm(Time t);
   void feed(Time t);
   double effective_limit() const;
+  double shape_limit(double v) const;  // vendor quantisation of a written limit
+  void set_limit(double v);            // a new Modbus limit: applied after the actuation delay
+  Time lockout_time() const;
   bool error_stop() const;
   Time wd_deadline() const;
   double phase_voltage(int station_phase) const;
@@ -135,7 +152,9 @@ class StationCore : public sc_core::sc_module, public plant::Consumer {
   // signals
   Signal *state_, *status_sig_, *offered_, *current_, *power_, *energy_, *session_energy_, *contactor_sig_, *failsafe_,
       *online_, *reboot_, *silent_, *modbus_exception_, *stuck_, *ip_, *authorize_, *max_current_sig_, *rfid_sig_,
-      *pending_sig_, *setpoint_sig_, *errors_sig_, *dlm_sig_;
+      *setpoint_sig_, *errors_sig_;
+  Signal* pending_sig_ = nullptr;  // only where settings can wait for a restart
+  Signal* dlm_sig_ = nullptr;      // only where the vendor has DLM roles
   std::array<Signal*, 3> phase_current_{};
 
   // state
@@ -151,6 +170,14 @@ class StationCore : public sc_core::sc_module, public plant::Consumer {
   bool pending_settings_ = false;
   std::vector<std::pair<Bind, double>> pending_writes_;
   double setpoint_, setpoint_nv_, failsafe_current_, comm_timeout_;
+  double applied_setpoint_;  // what the PWM uses (the written limit after the actuation delay)
+  double pending_setpoint_ = 0;
+  Time actuate_at_ = ~Time{0};
+  int active_phases_ = 3;
+  Time oc_since_ = ~Time{0};  // the EV draws above the offer since
+  int session_cmd_ = 0;
+  double power_setpoint_w_ = 0;
+  double last_session_wh_ = 0;
   bool session_stopped_ = false, authorized_ = false, locked_ = false, available_ = true;
   std::uint32_t errors_ = 0;
   bool wd_armed_ = false, lapsed_ = false;
@@ -171,7 +198,10 @@ class StationCore : public sc_core::sc_module, public plant::Consumer {
   std::array<double, 3> grid_amps_{};     // per grid phase
   double power_w_ = 0;
   std::function<double()> external_limit_;
-  std::map<int, int> conns_;
+  struct ConnInfo {
+    Time opened = 0, last = 0;
+  };
+  std::map<int, ConnInfo> conns_;
   int next_conn_ = 1;
   bool in_update_ = false;
 };

@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <initializer_list>
 #include <sstream>
 
 namespace lmsim::evse {
@@ -50,20 +51,19 @@ constexpr BindName kBinds[] = {
     {"availability", Bind::Availability},
     {"dlm_mode", Bind::DlmMode},
     {"phases", Bind::Phases},
+    {"phase_switch", Bind::PhaseSwitch},
+    {"last_session_energy", Bind::LastSessionEnergy},
+    {"session_command", Bind::SessionCommand},
+    {"power_setpoint", Bind::PowerSetpoint},
+    {"error_code", Bind::ErrorCode},
 };
 
-struct QuirkName {
-  const char* name;
-  Quirk quirk;
-};
-constexpr QuirkName kQuirks[] = {
-    {"abb-error-without-fallback", Quirk::AbbErrorWithoutFallback},
-    {"unite-zero-reads-six", Quirk::UniteZeroReadsSix},
-    {"unite-failsafe-drops-socket", Quirk::UniteFailsafeDropsSocket},
-    {"weidmueller-lapse-keeps-current", Quirk::WeidmuellerLapseKeepsCurrent},
-    {"weidmueller-settings-need-restart", Quirk::WeidmuellerSettingsNeedRestart},
-    {"ecu-dlm-mode", Quirk::EcuDlmMode},
-};
+// Core error flags a vendor map may give bits (`errors:`) or codes (`error_codes:`).
+const std::set<std::string>& core_errors() {
+  static const std::set<std::string> known{"comm_lost", "contactor_weld", "power_loss",
+                                           "ev_error",  "ev_overcurrent", "cp_error"};
+  return known;
+}
 
 // Integers in register tables may be hex (0x4000).
 long long parse_int(const YNode& n) {
@@ -193,14 +193,26 @@ RegDef parse_reg(const YNode& n, bool vendor_lsw) {
         for (auto& w : r.words_const) w = static_cast<std::uint16_t>(w << 8 | w >> 8);
     }
   }
+  // `chars: 1`: one character per register in the low byte (Vestel/Unite strings, which evcc
+  // decodes as UTF-16BE); default 2 per register, high byte first.
+  int chars = 2;
+  if (const YNode* c = n.get("chars")) {
+    chars = static_cast<int>(parse_int(*c));
+    if (chars != 1 && chars != 2) c->fail("chars must be 1 or 2 (characters per register)");
+    if (r.enc != Encoding::Ascii) c->fail("chars is only for ascii registers");
+  }
   if (const YNode* t = n.get("text")) {
     if (r.enc != Encoding::Ascii) t->fail("text is only for ascii registers");
     const std::string& s = t->scalar();
-    if (s.size() > 2u * r.words) t->fail("text longer than 2*words bytes");
+    if (s.size() > static_cast<std::size_t>(chars) * r.words)
+      t->fail("text longer than " + std::to_string(chars) + "*words characters");
     r.words_const.assign(r.words, 0);
     for (std::size_t i = 0; i < s.size(); ++i) {
       auto c = static_cast<std::uint16_t>(static_cast<unsigned char>(s[i]));
-      r.words_const[i / 2] |= (i % 2 == 0) ? static_cast<std::uint16_t>(c << 8) : c;
+      if (chars == 1)
+        r.words_const[i] = c;
+      else
+        r.words_const[i / 2] |= (i % 2 == 0) ? static_cast<std::uint16_t>(c << 8) : c;
     }
   }
   if (r.words_const.empty()) r.words_const.assign(r.words, 0);
@@ -301,27 +313,76 @@ void apply_yaml(VendorMap& m, const YNode& n) {
     if (const YNode* t = d->get("lcm_timeout")) m.default_lcm_ms = time_to_seconds(t->duration()) * 1000;
     d->finish();
   }
-  if (const YNode* q = n.get("quirks")) {
-    m.quirks.clear();  // a child map lists its quirks in full
-    for (const auto& i : q->items()) {
-      bool found = false;
-      for (const auto& qn : kQuirks)
-        if (i.scalar() == qn.name) {
-          m.quirks.insert(qn.quirk);
-          found = true;
-        }
-      if (!found) {
-        std::string all;
-        for (const auto& qn : kQuirks) all += std::string(all.empty() ? "" : ", ") + qn.name;
-        i.fail("unknown quirk '" + i.scalar() + "' (known: " + all + ")");
-      }
+  if (const YNode* q = n.get("quirks"))
+    q->fail(
+        "'quirks' were replaced by named behaviour parameters (on_lapse, fallback_unset, lapse_drops_connections, "
+        "zero_setpoint, settings_apply, dlm_roles, actuation, connection, session_energy_reset; docs/stations.md)");
+  Behaviour& bh = m.behaviour;
+  auto choice = [](const YNode& v, std::initializer_list<const char*> opts) {
+    std::string all;
+    int i = 0;
+    for (const char* o : opts) {
+      if (v.scalar() == o) return i;
+      all += std::string(all.empty() ? "" : ", ") + o;
+      ++i;
     }
+    v.fail("expected one of " + all + ", got '" + v.scalar() + "'");
+  };
+  if (const YNode* v = n.get("on_lapse"))
+    bh.on_lapse =
+        choice(*v, {"failsafe-current", "keep-limit"}) == 0 ? LapseAction::FailsafeCurrent : LapseAction::KeepLimit;
+  if (const YNode* v = n.get("fallback_unset"))
+    bh.unset_fallback_is_error = choice(*v, {"fallback", "error-stop"}) == 1;
+  if (const YNode* v = n.get("lapse_drops_connections")) bh.lapse_drops_connections = v->boolean();
+  if (const YNode* z = n.get("zero_setpoint")) {
+    if (const YNode* v = z->get("reads_as")) bh.zero_setpoint_reads_as = v->quantity_value("A");
+    if (const YNode* v = z->get("without_ev")) bh.zero_setpoint_without_ev = v->quantity_value("A");
+    z->finish();
+  }
+  if (const YNode* v = n.get("settings_apply")) bh.settings_need_restart = choice(*v, {"now", "restart"}) == 1;
+  if (const YNode* v = n.get("dlm_roles")) bh.dlm_roles = v->boolean();
+  if (const YNode* a = n.get("actuation")) {
+    bh.actuation_delay = a->dur_or("delay", bh.actuation_delay);
+    bh.actuation_jitter = a->dur_or("jitter", bh.actuation_jitter);
+    bh.current_step = a->qty_or("step", "A", bh.current_step);
+    if (bh.current_step < 0) (*a)["step"].fail("step must not be negative");
+    a->finish();
+  }
+  if (const YNode* c = n.get("connection")) {
+    bh.idle_timeout = c->dur_or("idle_timeout", bh.idle_timeout);
+    bh.max_connection_time = c->dur_or("max_time", bh.max_connection_time);
+    bh.reply_latency = c->dur_or("reply_latency", bh.reply_latency);
+    if (const YNode* v = c->get("lockout_after"))
+      bh.lockout_after = static_cast<LockoutAfter>(choice(*v, {"none", "lapse", "disconnect"}));
+    if (const YNode* v = c->get("lockout")) {
+      if (v->is_scalar() && v->scalar() == "comm-timeout")
+        bh.lockout_time.reset();
+      else
+        bh.lockout_time = v->duration();
+    }
+    c->finish();
+  }
+  if (const YNode* o = n.get("overcurrent")) {
+    bh.overcurrent_margin = o->qty_or("margin", "A", bh.overcurrent_margin);
+    bh.overcurrent_time = o->dur_or("after", bh.overcurrent_time);
+    o->finish();
+  }
+  if (const YNode* v = n.get("session_energy_reset"))
+    bh.session_reset = choice(*v, {"unplug", "next-plug"}) == 0 ? SessionReset::Unplug : SessionReset::NextPlug;
+  if (const YNode* e = n.get("error_codes")) {
+    for (const auto& k : e->keys()) {
+      if (!core_errors().count(k))
+        (*e)[k].fail("unknown core error '" + k +
+                     "' (comm_lost, contactor_weld, power_loss, ev_error, ev_overcurrent, cp_error)");
+      bh.error_codes[k] = static_cast<std::uint32_t>(parse_int((*e)[k]));
+    }
+    e->finish();
   }
   if (const YNode* e = n.get("errors")) {
-    static const std::set<std::string> known{"comm_lost", "contactor_weld", "power_loss", "ev_error"};
     for (const auto& k : e->keys()) {
-      if (!known.count(k))
-        (*e)[k].fail("unknown core error '" + k + "' (comm_lost, contactor_weld, power_loss, ev_error)");
+      if (!core_errors().count(k))
+        (*e)[k].fail("unknown core error '" + k +
+                     "' (comm_lost, contactor_weld, power_loss, ev_error, ev_overcurrent, cp_error)");
       m.error_bits[k] = static_cast<std::uint32_t>(parse_int((*e)[k]));
     }
     e->finish();
@@ -352,6 +413,10 @@ const char* to_string(Bind b) {
   for (const auto& bn : kBinds)
     if (bn.bind == b) return bn.name;
   return "?";
+}
+
+bool VendorMap::has_bind(Bind b) const {
+  return std::any_of(regs.begin(), regs.end(), [b](const RegDef& r) { return r.bind == b; });
 }
 
 void VendorMap::build_index() {

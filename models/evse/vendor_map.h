@@ -56,7 +56,12 @@ enum class Bind : std::uint8_t {
   Lock,
   Availability,
   DlmMode,
-  Phases,
+  Phases,             // hardware phases: 1 = 3-phase, 0 = 1-phase
+  PhaseSwitch,        // active phases (r/w): 1 = 3-phase, 0 = 1-phase
+  LastSessionEnergy,  // Wh of the last finished session, 0 while a session runs
+  SessionCommand,     // 0 none, 1 start, 2 cancel (edge from 0)
+  PowerSetpoint,      // W: converted to a current limit over the active phases
+  ErrorCode,          // one code per vendor `error_codes:` (first active core error)
 };
 const char* to_string(Bind b);
 
@@ -69,14 +74,49 @@ enum class WatchdogArm : std::uint8_t {
   Feed,        // only the first feeding request (life bit / countdown write)
 };
 
-// Named behaviour hooks implemented in C++ (StationCore / ModbusEndpoint).
-enum class Quirk : std::uint8_t {
-  AbbErrorWithoutFallback,         // fall-back value above the rating (0xFF): comm loss = error, stop
-  UniteZeroReadsSix,               // setpoint 0 reads back as 6; 0 written with no car means 6 A
-  UniteFailsafeDropsSocket,        // watchdog lapse closes the TCP sockets and refuses new ones
-  WeidmuellerLapseKeepsCurrent,    // LCM timeout: error flag only, charging continues (observed)
-  WeidmuellerSettingsNeedRestart,  // configuration (knobs, `apply: restart` registers) waits for reboot
-  EcuDlmMode,                      // the DLM role register changes how the HEMS limit applies
+// What a lapsed watchdog does to the offer (`on_lapse:`).
+enum class LapseAction : std::uint8_t {
+  FailsafeCurrent,  // the fail-safe current replaces the limit (most vendors)
+  KeepLimit,        // the last limit stays; only the error flag is raised (Weidmüller, observed)
+};
+// When a one-client station's lock-out starts (`connection: {lockout_after: ...}`).
+enum class LockoutAfter : std::uint8_t { None, Lapse, Disconnect };
+// When the session energy register starts again at 0 (`session_energy_reset:`).
+enum class SessionReset : std::uint8_t {
+  Unplug,    // the value drops to 0 when the EV leaves
+  NextPlug,  // the last session's energy stays readable until the next EV plugs in
+};
+
+// Named, documented station behaviour (set per vendor in its YAML with the source cited; the
+// core implements behaviours, never vendor names). docs/stations.md lists every parameter.
+struct Behaviour {
+  LapseAction on_lapse = LapseAction::FailsafeCurrent;
+  // A fail-safe current above the rating means "none configured" (ABB 0x4109 default 0xFF):
+  // a lapse then stops charging with an error instead of falling back (`fallback_unset: error-stop`).
+  bool unset_fallback_is_error = false;
+  bool lapse_drops_connections = false;            // the lapse closes every TCP socket
+  std::optional<double> zero_setpoint_reads_as;    // a written 0 reads back as this (A)
+  std::optional<double> zero_setpoint_without_ev;  // a 0 written with no EV means this limit (A)
+  bool settings_need_restart = false;              // knobs/settings apply at the next full restart
+  bool dlm_roles = false;                          // the DLM role register decides where the HEMS limit goes
+  // Actuation: a new Modbus limit reaches the PWM after delay + uniform(0, jitter) (seeded);
+  // further writes in that time replace the value, not the timer. `step` rounds the applied
+  // limit to the nearest multiple (0 = none).
+  Time actuation_delay = 0, actuation_jitter = 0;
+  double current_step = 0;
+  // Connections: a client that sends nothing for idle_timeout (or stays longer than
+  // max_connection_time) is closed by the station; 0 = never.
+  Time idle_timeout = 0, max_connection_time = 0;
+  LockoutAfter lockout_after = LockoutAfter::None;
+  std::optional<Time> lockout_time;  // unset: the communication timeout
+  Time reply_latency = 0;            // the station's processing time per request
+  // Over-current by the EV: drawing more than offer + margin for this long opens the contactor
+  // with an error (0 = never). Default: the 5 s IEC 61851-1 gives the EV to follow a lower
+  // PWM (chargers.md §6) plus 5 s of the station's own measurement filter [?].
+  double overcurrent_margin = 2;  // A
+  Time overcurrent_time = 10 * kSec;
+  SessionReset session_reset = SessionReset::Unplug;
+  std::map<std::string, std::uint32_t> error_codes;  // core error name -> code (bind error_code)
 };
 
 // When the "communication lost" error flag clears after the master is back (`comm_lost_clear:`).
@@ -136,12 +176,12 @@ struct VendorMap {
   double default_failsafe = 6;   // A
   double default_timeout = 60;   // s
   double default_lcm_ms = 0;     // countdown start
-  std::set<Quirk> quirks;
+  Behaviour behaviour;
   std::map<std::string, std::uint32_t> error_bits;  // core error name -> bit mask
   std::vector<RegDef> regs;
   std::vector<std::int32_t> index[2];  // per table: address -> regs index or -1
 
-  bool has(Quirk q) const { return quirks.count(q) != 0; }
+  bool has_bind(Bind b) const;
   const RegDef* find(Table t, std::uint16_t addr) const {
     std::int32_t i = index[static_cast<int>(t)][addr];
     return i < 0 ? nullptr : &regs[static_cast<std::size_t>(i)];

@@ -12,7 +12,15 @@ void build(Site& site, const YNode& root) {
   if (!d->is_map()) d->fail("expected a map (firmware, serial, clock, ...)");
   auto& dev = site.make<Device>("device", site, *d);
   site.provide<Device>("device", &dev);
-  if (const YNode* c = d->get("config")) write_provisioning(dev, *c, root.get("stations"));
+  if (const YNode* c = d->get("config")) {
+    // A base file may ask for `stations: from_scenario`; the scenario run is what lacks the
+    // list, so the error names that file (with the base's line for context).
+    const YNode* from = c->is_map() ? c->get("stations") : nullptr;
+    if (from && !root.get("stations"))
+      root.fail("has no top-level stations: list, which device.config.stations: from_scenario (" + from->where() +
+                ") needs");
+    write_provisioning(dev, *c, root.get("stations"));
+  }
   // `lmsim run --gdb PORT`: the core waits at reset for gdb-multiarch on 127.0.0.1:PORT.
   site.add_rpc("gdb", [&dev](const nlohmann::json& a) -> nlohmann::json {
     int port = a.value("port", 0);

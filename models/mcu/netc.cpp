@@ -59,7 +59,7 @@ Netc::Netc(sc_core::sc_module_name name, Site& site, const YNode* device_cfg) : 
   regs.add(reg(
       "IRQ_ENABLE", IRQ_ENABLE, R::RW, [this](Time) { return irq_enable_; },
       [this](std::uint32_t v, Time) {
-        irq_enable_ = v & 0xFFFFu;
+        irq_enable_ = v & (0xFFu | (((1u << kSockets) - 1) << 8));  // globals + one bit per socket
         update_irq();
       }));
   ro("LINK", LINK, [this] { return link_reg(); });
@@ -154,6 +154,7 @@ void Netc::reset(ResetCause cause) {
   cmd_arg_ = scan_buf_ = scan_len_ = scan_count_ = dns_result_ = 0;
   cmd_status_ = CST_IDLE;
   ap_ip_ = 0xC0A80401;
+  if (auto* p = port()) p->reset_peers(t);         // the LAN tells the peers (RST), issue 16
   if (auto* p = port()) p->set_enabled(false, t);  // the radio and every connection are gone
   update_irq();
 }
@@ -256,8 +257,10 @@ void Netc::global_cmd(std::uint32_t cmd, Time t) {
       if (n.empty()) break;
       cmd_status_ = CST_BUSY;
       dns_result_ = 0;
-      p->dns_lookup(n, t, [this, g = gen_](net::Ip ip, Time) {
-        if (g != gen_) return;
+      // Only the newest query's answer counts: one a reset or a newer DNS command made stale
+      // must not land in DNS_RESULT.
+      p->dns_lookup(n, t, [this, g = gen_, q = ++dns_seq_](net::Ip ip, Time) {
+        if (g != gen_ || q != dns_seq_) return;
         dns_result_ = ip;
         cmd_status_ = ip ? CST_DONE : CST_ERROR;
         irq_status_ |= IRQ_DNS;

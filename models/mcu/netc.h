@@ -1,5 +1,5 @@
 // NETC, the device's network controller at 0x4000_8000 (IRQ 6): socket offload in the style
-// of WIZnet/ESP-AT parts, so the firmware needs no TCP/IP stack. Eight sockets (TCP client,
+// of WIZnet/ESP-AT parts, so the firmware needs no TCP/IP stack. Sixteen sockets (TCP client,
 // TCP server WIZnet-style: a listening socket becomes the connection; UDP), DNS lookup,
 // Ethernet/Wi-Fi link management (scan, join, hotspot) with ESP32 failure reasons, static or
 // DHCP addressing. Payloads and parameter blocks move by DMA through GuestMemory (one
@@ -24,7 +24,7 @@ class Netc : public Peripheral,
              private net::TcpAcceptor,
              private net::UdpPeer {
  public:
-  static constexpr int kSockets = 8;
+  static constexpr int kSockets = 16;  // register blocks 0x100..0x4FF of the 4 KiB window
   static constexpr std::uint32_t kRxBuf = 4096, kTxBuf = 4096, kUdpMax = 1472;
   static constexpr std::uint32_t kId = 0x4E455443;  // "NETC"
   static constexpr std::uint32_t kScanRecord = 40;
@@ -178,7 +178,8 @@ class Netc : public Peripheral,
   std::uint32_t mac_lo_ = 0, mac_hi_ = 0, ip_cfg_ = 0, st_ip_ = 0, st_mask_ = 0, st_gw_ = 0, st_dns_ = 0;
   std::uint32_t cmd_arg_ = 0, cmd_status_ = CST_IDLE, scan_buf_ = 0, scan_len_ = 0, scan_count_ = 0, dns_result_ = 0;
   std::uint32_t ap_ip_ = 0xC0A80401;
-  std::uint32_t gen_ = 0;  // bumps on reset: late callbacks of an earlier life are ignored
+  std::uint32_t gen_ = 0;      // bumps on reset: late callbacks of an earlier life are ignored
+  std::uint32_t dns_seq_ = 0;  // the DNS command in flight (an older answer is dropped)
   std::array<Sock, kSockets> s_;
   std::map<net::ConnId, int> conn_sock_;
   std::map<std::uint16_t, int> listening_;  // port -> number of sockets listening

@@ -111,6 +111,8 @@ std::string driver_for_model(const std::string& model) {
       {"mennekes-amtron-ecu", "mennekes_amtron"},
       {"webasto-live-ebee", "webasto_ebee"},
       {"webasto-live-tq", "webasto_tq"},
+      {"webasto-next", "webasto_next"},
+      {"webasto-unite", "webasto_unite"},
       {"weidmueller-ac-smart", "weidmueller"},
       {"generic", "generic"},
       {"zaptec-home", "zaptec"},

@@ -12,6 +12,7 @@
 #include "models/net/host_bridge.h"
 #include "models/net/http.h"
 #include "models/net/lan.h"
+#include "models/net/lan_client.h"
 #include "models/net/phone.h"
 #include "models/net/router.h"
 #include "models/net/scheduler.h"
@@ -74,6 +75,7 @@ struct Network {
   std::unique_ptr<ZaptecApi> zaptec;
   std::unique_ptr<Phone> phone;
   std::unique_ptr<HostBridge> bridge;
+  std::unique_ptr<LanClient> lan_client;  // Site.rpc("lan"): tests reach the device's services
   std::vector<std::unique_ptr<EchoService>> echoes;
   std::vector<std::unique_ptr<HttpServer>> pages;
   std::vector<std::unique_ptr<StationLink>> stations;
@@ -226,6 +228,7 @@ void build(Site& site, const YNode& root) {
   net->device = std::make_unique<DeviceLink>(lan, *net->wifi, *net->router, net->rogue.get(), plugged);
 
   // Cloud and NTP on the internet.
+  std::uint16_t cloud_bridge_port = 0;
   {
     const YNode* c = n ? n->get("cloud") : nullptr;
     std::map<std::string, std::string> tokens;
@@ -236,6 +239,11 @@ void build(Site& site, const YNode& root) {
     }
     net->cloud = std::make_unique<Cloud>(lan, c ? ip_or(*c, "ip", 0x341C0A14) : 0x341C0A14,
                                          c ? c->str_or("hostname", "cloud.clemap.com") : "cloud.clemap.com", tokens);
+    if (const YNode* bp = c ? c->get("bridge_port") : nullptr) {  // --realtime --expose: the broker's loopback port
+      long long v = bp->integer();
+      if (v < 0 || v > 65535) bp->fail("bridge_port is 0..65535 (0: any free port)");
+      cloud_bridge_port = static_cast<std::uint16_t>(v);
+    }
     if (c) c->finish();
     const YNode* t = n ? n->get("ntp") : nullptr;
     net->ntp = std::make_unique<NtpServer>(lan, t ? ip_or(*t, "ip", 0xA29FC801) : 0xA29FC801,
@@ -286,6 +294,7 @@ void build(Site& site, const YNode& root) {
       }
       for (auto& k : br->keys()) (void)br->get(k);
     }
+    maps.push_back({8883, cloud_bridge_port, net->cloud->host().ip()});  // the cloud's MQTT broker
     net->bridge = std::make_unique<HostBridge>(lan, *net->device, *net->router, maps);
     HostBridge* hb = net->bridge.get();
     // Opened only on request (`lmsim run --realtime --expose`) and only with a network controller
@@ -300,6 +309,9 @@ void build(Site& site, const YNode& root) {
   }
 
   if (n) n->finish();
+
+  net->lan_client = std::make_unique<LanClient>(lan, *net->device, *net->router);
+  site.add_rpc("lan", [lc = net->lan_client.get()](const nlohmann::json& a) { return lc->call(a); });
 
   site.provide<DevicePort>("net.device", net->device.get());
   site.provide<Lan>("lan", &lan);

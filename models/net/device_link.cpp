@@ -112,9 +112,12 @@ void DeviceLink::update_address(Time t) {
     lan_host_->extra_latency = kWifiLatency;
     lan_host_->extra_loss = Wifi::loss_at(wifi_.level(*ap_));
   }
+  const bool moved = static_cast<int>(iface_sig_->value()) != iface;
   iface_sig_->set(iface, t);
   if (use.ip == lan_host_->ip() && use.mask == lan_host_->mask() && use.gw == lan_host_->gateway()) {
     lan_host_->set_address(use.ip, use.mask, use.gw, use.dns);
+    // Same lease on the other interface (Wi-Fi -> Ethernet): LINK still changed (ETH_IP).
+    if (moved && ev_) ev_->link_changed(t);
     return;
   }
   // The address went away or changed: sockets on the old one are closed (as ESP-AT does);

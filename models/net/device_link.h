@@ -44,6 +44,7 @@ class DeviceLink : public DevicePort, private UdpPeer {
   void attach(DeviceEvents* ev) override { ev_ = ev; }
   bool attached() const { return ev_ != nullptr; }  // a network controller uses this link
   void set_enabled(bool on, Time t) override;
+  void reset_peers(Time t) override { lan_.host_reset(lan_host_->ip(), t); }
   void set_mac(std::uint64_t mac) override { mac_ = mac; }
   void set_ip_config(const IpConfig& c, Time t) override;
   void wifi_scan(Time t) override;

@@ -33,6 +33,7 @@ std::string HostBridge::service_name(std::uint16_t device_port) {
     case 4000: return "web";
     case 5020: return "modbus";
     case 7000: return "rest";
+    case 8883: return "mqtt";
     default: return "port" + std::to_string(device_port);
   }
 }
@@ -64,10 +65,12 @@ void HostBridge::start() {
     std::uint16_t port = ntohs(a.sin_port);
     port_sigs_[i]->set(port);
     listeners_.emplace_back(fd, maps_[i]);
-    std::fprintf(stderr, "lmsim: bridge: %s 127.0.0.1:%u -> device:%u\n", name.c_str(), port,
+    const char* to = maps_[i].target ? "cloud" : "device";
+    std::fprintf(stderr, "lmsim: bridge: %s 127.0.0.1:%u -> %s:%u\n", name.c_str(), port, to,
                  static_cast<unsigned>(maps_[i].device_port));
-    lan_.site().log(LogLevel::Info, "net.bridge",
-                    name + " 127.0.0.1:" + std::to_string(port) + " -> device:" + std::to_string(maps_[i].device_port));
+    lan_.site().log(
+        LogLevel::Info, "net.bridge",
+        name + " 127.0.0.1:" + std::to_string(port) + " -> " + to + ":" + std::to_string(maps_[i].device_port));
   }
   std::fflush(stderr);
 }
@@ -80,7 +83,7 @@ void HostBridge::poll() {
       if (fd < 0) break;
       auto c = std::make_unique<Client>();
       c->fd = fd;
-      Ip dev = device_.lan_host().ip();
+      Ip dev = m.target ? m.target : device_.lan_host().ip();
       if (!dev) {  // the device has no address: nothing to forward to
         ::close(fd);
         continue;

@@ -20,6 +20,7 @@ class HostBridge : public TcpPeer {
   struct Map {
     std::uint16_t device_port;
     std::uint16_t host_port;  // 0 = any free port (reported in net.bridge.<device_port>.port)
+    Ip target = 0;            // 0: the device; else an internet host (the cloud's MQTT broker)
   };
   HostBridge(Lan& lan, DeviceLink& device, Router& router, std::vector<Map> maps);
   ~HostBridge() override;

@@ -443,6 +443,22 @@ void Lan::maybe_erase(std::uint32_t n) {
   if (c.dead[0] && (c.dead[1] || !c.established)) conns_.erase(it);
 }
 
+void Lan::host_reset(Ip ip, Time t) {
+  Host* h = ip ? host_by_ip(Segment::Lan, ip) : nullptr;
+  if (!h) return;
+  std::vector<std::pair<std::uint32_t, int>> peers;  // (connection, the peer's side)
+  for (auto& [n, c] : conns_)
+    for (int s = 0; s < 2; ++s)
+      if (c.h[s] == h && c.established && !c.dead[1 - s] && c.h[1 - s]) peers.emplace_back(n, 1 - s);
+  std::sort(peers.begin(), peers.end());  // deterministic order (unordered_map)
+  for (auto [n, r] : peers) {
+    const Conn& c = conns_.at(n);
+    sched_.at(t + path_latency(*c.h[1 - r], *c.h[r], c.internet),
+              [this, n, r] { notify_closed(n, r, TcpError::Reset, Scheduler::now()); });
+  }
+  forget(*h, t);
+}
+
 void Lan::forget(Host& h, Time t) {
   ++h.epoch_;
   std::vector<std::uint32_t> ids;

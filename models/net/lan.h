@@ -113,6 +113,10 @@ class Lan {
 
   // A host rebooted or lost power: its side of every connection is forgotten silently.
   void forget(Host& h, Time t);
+  // The LAN host at `ip` was reset (its network chip): forgotten like forget(), and every peer
+  // still holding a connection to it gets a reset after the path latency (issue 16: a station
+  // that kept a rebooted controller's only slot refused it for ever).
+  void host_reset(Ip ip, Time t);
   // The host lost its address: local ends are told `why` now, remote ends are not.
   void drop_local(Host& h, TcpError why, Time t);
 

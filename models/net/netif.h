@@ -146,6 +146,8 @@ class DevicePort : public Transport {
   // The controller is switched on (CTRL.ENABLE): Ethernet starts DHCP when a cable is in.
   // Switching off, or a device reset, forgets every connection and all radio state.
   virtual void set_enabled(bool on, Time t) = 0;
+  // A device reset: peers holding connections to the device get a reset (before set_enabled(false)).
+  virtual void reset_peers(Time) {}
   virtual void set_mac(std::uint64_t mac) = 0;
   virtual void set_ip_config(const IpConfig& c, Time t) = 0;
   virtual void wifi_scan(Time t) = 0;

@@ -128,4 +128,15 @@ BodyDecoder::Status BodyDecoder::finish() {
   return phase_ == Phase::kDone ? Status::kDone : Status::kNeedMore;
 }
 
+BodyVerdict body_verdict(BodyDecoder::Status s) {
+  switch (s) {
+    case BodyDecoder::Status::kNeedMore:
+    case BodyDecoder::Status::kDone: return {0, ""};
+    case BodyDecoder::Status::kTooLarge: return {413, "body too large"};
+    case BodyDecoder::Status::kTrailerTooLarge: return {431, "trailer section too large"};
+    case BodyDecoder::Status::kBadChunk: return {400, "bad chunked coding"};
+  }
+  return {400, "bad body"};
+}
+
 }  // namespace lmc::http

@@ -35,4 +35,12 @@ class BodyDecoder {
   bool digits_ = false;  // the chunk-size has at least one hex digit
 };
 
+// What a parser answers for a body decoder status: the status code to send (0 when the body is
+// not in error) and a reason for the log.
+struct BodyVerdict {
+  int status;
+  const char* reason;
+};
+BodyVerdict body_verdict(BodyDecoder::Status s);
+
 }  // namespace lmc::http

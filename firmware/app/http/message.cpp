@@ -1,5 +1,7 @@
 #include "app/http/message.h"
 
+#include <cstring>
+
 namespace lmc::http {
 
 namespace {
@@ -194,6 +196,42 @@ bool parse_content_length(std::string_view value, std::uint64_t& out) {
   }
   out = first;
   return true;
+}
+
+int content_length(const Headers& h, std::uint64_t& length, const char*& reason) {
+  bool have = false;
+  for (std::size_t i = 0; i < h.count; ++i) {
+    if (!iequals(h.items[i].name, "Content-Length")) continue;
+    std::uint64_t v = 0;
+    if (!parse_content_length(h.items[i].value, v)) {
+      reason = "bad Content-Length";
+      return -1;
+    }
+    if (have && v != length) {
+      reason = "conflicting Content-Length";
+      return -1;
+    }
+    length = v;
+    have = true;
+  }
+  return have ? 1 : 0;
+}
+
+HeadRead read_head(char* buf, std::size_t max_head, std::size_t& size, std::size_t& scan, const char*& data,
+                   std::size_t& n) {
+  const std::size_t room = max_head - size;
+  const std::size_t take = n < room ? n : room;
+  std::memcpy(buf + size, data, take);
+  size += take;
+  data += take;
+  n -= take;
+  const std::size_t end = find_head_end(buf, size, scan);
+  if (end == 0) return size == max_head ? HeadRead::kFull : HeadRead::kNeedMore;
+  const std::size_t extra = size - end;
+  data -= extra;
+  n += extra;
+  size = end;
+  return HeadRead::kDone;
 }
 
 }  // namespace detail

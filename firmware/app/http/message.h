@@ -60,6 +60,17 @@ bool next_line(std::string_view& text, std::string_view& line);
 int parse_fields(std::string_view lines, Headers& out, std::size_t max_fields);
 // Content-Length: "n" or a list of identical "n, n"; false when malformed.
 bool parse_content_length(std::string_view value, std::uint64_t& out);
+// Every Content-Length field of h (RFC 9112 §6.3): 0 none, 1 found (length set), -1 malformed
+// or conflicting (reason set).
+int content_length(const Headers& h, std::uint64_t& length, const char*& reason);
+
+// Collects a header section from partial reads (shared by both parsers). Appends bytes from
+// data to buf[0..size), at most max_head in all. kDone: the empty line arrived, size is now the
+// head's length and the bytes after it are given back to data/n (body or next message).
+// kFull: max_head bytes and no end yet. scan: where the search for the end resumes.
+enum class HeadRead : std::uint8_t { kNeedMore, kDone, kFull };
+HeadRead read_head(char* buf, std::size_t max_head, std::size_t& size, std::size_t& scan, const char*& data,
+                   std::size_t& n);
 }  // namespace detail
 
 }  // namespace lmc::http

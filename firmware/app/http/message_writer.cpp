@@ -91,6 +91,13 @@ MessageWriter& MessageWriter::body(std::string_view content) {
   return *this;
 }
 
+MessageWriter& MessageWriter::body_follows(std::uint64_t length) {
+  header("Content-Length", length);
+  put("\r\n");
+  complete_ = ok_;
+  return *this;
+}
+
 MessageWriter& MessageWriter::begin_chunked() {
   header("Transfer-Encoding", "chunked");
   put("\r\n");

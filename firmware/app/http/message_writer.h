@@ -26,6 +26,9 @@ class MessageWriter {
 
   // Content-Length framing: ends the header section and writes the whole body.
   MessageWriter& body(std::string_view content);
+  // Content-Length framing of a body the caller sends itself (e.g. straight from flash):
+  // ends the header section; the message counts as complete.
+  MessageWriter& body_follows(std::uint64_t length);
   // Chunked framing: Transfer-Encoding: chunked, then any number of chunks, then the last one.
   MessageWriter& begin_chunked();
   MessageWriter& chunk(std::string_view data);

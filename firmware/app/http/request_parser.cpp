@@ -56,40 +56,27 @@ ParseState RequestParser::feed(const char*& data, std::size_t& n) {
     }
     if (n == 0) return state_;
     const std::size_t old = size_;
-    const std::size_t room = limits_.max_head - size_;
-    const std::size_t take = n < room ? n : room;
-    std::memcpy(storage_ + size_, data, take);
-    size_ += take;
-    data += take;
-    n -= take;
-    const std::size_t end = detail::find_head_end(storage_, size_, scan_);
-    if (end == 0) {
+    const detail::HeadRead hr = detail::read_head(storage_, limits_.max_head, size_, scan_, data, n);
+    if (hr != detail::HeadRead::kDone) {
       // Searched once per read until found (byte-by-byte reads stay linear).
       if (!line_done_) line_done_ = std::memchr(storage_ + old, '\n', size_ - old) != nullptr;
       // The request line alone may hold the method, the target and the version.
       if (!line_done_ && size_ > limits_.max_target + 32) return fail(414, "request target too long");
-      if (size_ == limits_.max_head) return fail(line_done_ ? 431 : 414, "header section too large");
+      if (hr == detail::HeadRead::kFull) return fail(line_done_ ? 431 : 414, "header section too large");
       return state_;
     }
-    // Bytes past the header section belong to the body or the next request: give them back.
-    const std::size_t extra = size_ - end;
-    data -= extra;
-    n += extra;
-    size_ = end;
     if (parse_head() == ParseState::kError) return state_;
     in_body_ = true;
   }
-  switch (body_.feed(data, n)) {
-    case BodyDecoder::Status::kNeedMore: return state_;
-    case BodyDecoder::Status::kDone:
-      request_.body = std::string_view(storage_ + size_, body_.size());
-      state_ = ParseState::kComplete;
-      return state_;
-    case BodyDecoder::Status::kTooLarge: return fail(413, "body too large");
-    case BodyDecoder::Status::kTrailerTooLarge: return fail(431, "trailer section too large");
-    case BodyDecoder::Status::kBadChunk: return fail(400, "bad chunked coding");
+  const BodyDecoder::Status bs = body_.feed(data, n);
+  if (bs == BodyDecoder::Status::kNeedMore) return state_;
+  if (bs == BodyDecoder::Status::kDone) {
+    request_.body = std::string_view(storage_ + size_, body_.size());
+    state_ = ParseState::kComplete;
+    return state_;
   }
-  return state_;
+  const BodyVerdict v = body_verdict(bs);
+  return fail(v.status, v.reason);
 }
 
 ParseState RequestParser::parse_head() {
@@ -153,15 +140,10 @@ ParseState RequestParser::parse_head() {
   // Message body length (RFC 9112 §6.3).
   std::uint64_t length = 0;
   BodyDecoder::Mode mode = BodyDecoder::Mode::kNone;
-  bool have_length = false;
-  for (std::size_t i = 0; i < h.count; ++i) {
-    if (!iequals(h.items[i].name, "Content-Length")) continue;
-    std::uint64_t v = 0;
-    if (!detail::parse_content_length(h.items[i].value, v)) return fail(400, "bad Content-Length");
-    if (have_length && v != length) return fail(400, "conflicting Content-Length");
-    length = v;
-    have_length = true;
-  }
+  const char* why = "";
+  const int cl = detail::content_length(h, length, why);
+  if (cl < 0) return fail(400, why);
+  const bool have_length = cl > 0;
   if (h.has("Transfer-Encoding")) {
     // Both: a possible smuggling attempt; HTTP/1.0 has no transfer codings.
     if (have_length) return fail(400, "Transfer-Encoding with Content-Length");

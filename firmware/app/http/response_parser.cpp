@@ -28,35 +28,20 @@ ParseState ResponseParser::fail(const char* reason) {
 ParseState ResponseParser::feed(const char*& data, std::size_t& n) {
   if (state_ != ParseState::kNeedMore) return state_;
   if (!in_body_) {
-    const std::size_t room = limits_.max_head - size_;
-    const std::size_t take = n < room ? n : room;
-    std::memcpy(storage_ + size_, data, take);
-    size_ += take;
-    data += take;
-    n -= take;
-    const std::size_t end = detail::find_head_end(storage_, size_, scan_);
-    if (end == 0) {
-      if (size_ == limits_.max_head) return fail("header section too large");
-      return state_;
-    }
-    const std::size_t extra = size_ - end;
-    data -= extra;
-    n += extra;
-    size_ = end;
+    const detail::HeadRead hr = detail::read_head(storage_, limits_.max_head, size_, scan_, data, n);
+    if (hr == detail::HeadRead::kFull) return fail("header section too large");
+    if (hr == detail::HeadRead::kNeedMore) return state_;
     if (parse_head() == ParseState::kError) return state_;
     in_body_ = true;
   }
-  switch (body_.feed(data, n)) {
-    case BodyDecoder::Status::kNeedMore: return state_;
-    case BodyDecoder::Status::kDone:
-      response_.body = std::string_view(storage_ + size_, body_.size());
-      state_ = ParseState::kComplete;
-      return state_;
-    case BodyDecoder::Status::kTooLarge: return fail("body too large");
-    case BodyDecoder::Status::kTrailerTooLarge: return fail("trailer section too large");
-    case BodyDecoder::Status::kBadChunk: return fail("bad chunked coding");
+  const BodyDecoder::Status bs = body_.feed(data, n);
+  if (bs == BodyDecoder::Status::kNeedMore) return state_;
+  if (bs == BodyDecoder::Status::kDone) {
+    response_.body = std::string_view(storage_ + size_, body_.size());
+    state_ = ParseState::kComplete;
+    return state_;
   }
-  return state_;
+  return fail(body_verdict(bs).reason);
 }
 
 ParseState ResponseParser::finish() {
@@ -108,17 +93,11 @@ ParseState ResponseParser::parse_head() {
     std::string_view last = comma == std::string_view::npos ? v : v.substr(comma + 1);
     while (!last.empty() && (last.front() == ' ' || last.front() == '\t')) last.remove_prefix(1);
     if (iequals(last, "chunked")) mode = BodyDecoder::Mode::kChunked;
-  } else if (h.has("Content-Length")) {
-    bool have = false;
-    for (std::size_t i = 0; i < h.count; ++i) {
-      if (!iequals(h.items[i].name, "Content-Length")) continue;
-      std::uint64_t v = 0;
-      if (!detail::parse_content_length(h.items[i].value, v)) return fail("bad Content-Length");
-      if (have && v != length) return fail("conflicting Content-Length");
-      length = v;
-      have = true;
-    }
-    mode = BodyDecoder::Mode::kLength;
+  } else {
+    const char* why = "";
+    const int cl = detail::content_length(h, length, why);
+    if (cl < 0) return fail(why);
+    if (cl > 0) mode = BodyDecoder::Mode::kLength;
   }
 
   response_.keep_alive =

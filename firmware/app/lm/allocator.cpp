@@ -47,6 +47,7 @@ const char* event_name(EventType t) {
     case EventType::StationOffline: return "station-offline";
     case EventType::StationFallback: return "station-fallback";
     case EventType::SlowOverBudget: return "slow-over-budget";
+    case EventType::StationReleased: return "station-released";
   }
   return "?";
 }
@@ -156,6 +157,10 @@ const Output& Allocator::step(const Input& in) {
   std::int32_t meas[kMaxStations][kPhases];  // station-reported current per grid phase
   std::uint8_t cmask[kMaxStations], amask[kMaxStations];
   std::int64_t online_meas[kPhases] = {0, 0, 0};
+  // What offline stations last drew (capped at their reservation): their draw is still in the
+  // measured grid current, so the building estimate leaves it out and the reservation stands in
+  // for it, not on top of it.
+  std::int64_t offline_credit[kPhases] = {0, 0, 0};
   for (int i = 0; i < n; ++i) {
     const StationConfig& c = cfg_[i];
     const StationInput& s = in.station[i];
@@ -172,7 +177,11 @@ const Output& Allocator::step(const Input& in) {
     if (s.online) {
       if (!t.was_online) t.offline_fallback = false;
       t.was_online = true;
-      for (int p = 0; p < kPhases; ++p) online_meas[p] += meas[i][p];
+      t.released = false;
+      for (int p = 0; p < kPhases; ++p) {
+        online_meas[p] += meas[i][p];
+        t.last_meas_ma[p] = meas[i][p];
+      }
       bool ev = ev_present(s.state);
       if (!ev) {  // session over: forget what we learned about this EV
         t.phases_seen = 0;
@@ -200,6 +209,13 @@ const Output& Allocator::step(const Input& in) {
         t.offline_since_ms = now;
         t.offline_fallback = false;
         t.offline_reserve_ma = t.setpoint_ma > c.fallback_ma ? t.setpoint_ma : c.fallback_ma;
+        t.released = false;
+        for (int p = 0; p < kPhases; ++p) {
+          std::int32_t ref = in.meter.current_ma[p];
+          for (int h = 0; h < grid_hist_n_; ++h)
+            if (grid_hist_[h][p] > ref) ref = grid_hist_[h][p];
+          t.drop_ref_ma[p] = ref;
+        }
         emit(EventType::StationOffline, i, -1, t.offline_reserve_ma, 0);
       }
       if (!t.offline_fallback && elapsed(now, t.offline_since_ms, std::uint64_t{c.timeout_ms} + S.offline_grace_ms)) {
@@ -207,22 +223,61 @@ const Output& Allocator::step(const Input& in) {
         t.offline_reserve_ma = c.fallback_ma;
         emit(EventType::StationFallback, i, -1, c.fallback_ma, 0);
       }
+      // SAFE-06: has its draw visibly left the grid (an RCD trip)? On every phase it drew on, the
+      // grid current is down by most of that draw from its level before the silence. No
+      // measurable draw before: nothing can confirm, it stays reserved.
+      bool drew = false, dropped = !t.released;
+      for (int p = 0; p < kPhases && dropped; ++p) {
+        if (!((cmask[i] >> p) & 1u) || t.last_meas_ma[p] < 2000) continue;
+        drew = true;
+        const bool valid = (in.meter.valid_mask >> p) & 1u;
+        const std::int64_t drop = std::int64_t{t.drop_ref_ma[p]} - in.meter.current_ma[p];
+        if (!valid || drop * 100 < std::int64_t{t.last_meas_ma[p]} * S.drop_confirm_pct) dropped = false;
+      }
+      dropped = dropped && drew;
+      // ... and once its watchdog window has passed too, its reservation is released (latched
+      // until it answers again).
+      if (dropped && t.offline_fallback) {
+        t.released = true;
+        emit(EventType::StationReleased, i, -1, t.offline_reserve_ma, 0);
+      }
+      // While its last draw is still in the grid current, the reservation stands in for it rather
+      // than on top of it (SAFE-02). Once the draw has gone, the full reservation counts again:
+      // its EV may come back.
+      if (!t.released && !dropped)
+        for (int p = 0; p < kPhases; ++p)
+          if ((cmask[i] >> p) & 1u) {
+            std::int32_t cr = t.last_meas_ma[p] < t.offline_reserve_ma ? t.last_meas_ma[p] : t.offline_reserve_ma;
+            offline_credit[p] += cr > 0 ? cr : 0;
+          }
     }
   }
 
   // ---- Capacity per grid phase for all our stations, and the power cap -----------------------
-  std::int64_t cap[kPhases];
+  std::int64_t cap[kPhases], raise_cap[kPhases];
   bool building_over = false;
+  const int window = static_cast<int>(S.raise_window_ms / 1000u) < kGridHistory - 1
+                         ? static_cast<int>(S.raise_window_ms / 1000u)
+                         : kGridHistory - 1;
   for (int p = 0; p < kPhases; ++p) {
     PhaseMeter& m = pm_[p];
     bool valid = (in.meter.valid_mask >> p) & 1u;
     // Offline stations' draw stays in the building load (it is unknown), and they are reserved too.
-    if (valid) m.building_ma = std::int64_t{in.meter.current_ma[p]} - online_meas[p];
+    if (valid) m.building_ma = std::int64_t{in.meter.current_ma[p]} - online_meas[p] - offline_credit[p];
     std::int64_t limit = S.phase_limit_ma[p];
     cap[p] = m.fallback ? S.error_budget_ma : limit - m.building_ma;
+    std::int64_t bmax = m.building_ma;
+    for (int h = 1; h <= window && h <= grid_hist_n_; ++h) {
+      std::int64_t b = bld_hist_[(grid_hist_head_ - h + kGridHistory) % kGridHistory][p];
+      if (b > bmax) bmax = b;
+    }
+    if (bmax > m.building_ma + S.raise_band_ma) bmax = m.building_ma + S.raise_band_ma;
+    bld_hist_[grid_hist_head_][p] = m.building_ma;  // the head advances below, with the grid ring
+    raise_cap[p] = m.fallback ? S.error_budget_ma : limit - bmax;
     if (in.caps.external_ma[p] >= 0 && in.caps.external_ma[p] < cap[p]) cap[p] = in.caps.external_ma[p];
     if (in.caps.master_ma[p] >= 0 && in.caps.master_ma[p] < cap[p]) cap[p] = in.caps.master_ma[p];
     if (in.caps.ripple == RippleMode::Blocked) cap[p] = 0;
+    if (raise_cap[p] > cap[p]) raise_cap[p] = cap[p];
     if (valid && !m.fallback) {
       bool over = in.meter.current_ma[p] > limit;
       if (over && !overload_[p]) emit(EventType::OverloadCut, -1, p, in.meter.current_ma[p], S.phase_limit_ma[p]);
@@ -239,6 +294,9 @@ const Output& Allocator::step(const Input& in) {
     }
   }
   (void)building_over;
+  for (int p = 0; p < kPhases; ++p) grid_hist_[grid_hist_head_][p] = in.meter.current_ma[p];
+  grid_hist_head_ = (grid_hist_head_ + 1) % kGridHistory;
+  if (grid_hist_n_ < kGridHistory) ++grid_hist_n_;
   std::int64_t wcap = kUnlimited;
   if (in.caps.ripple == RippleMode::Reduced) wcap = in.caps.reduced_power_w;
   if (S.max_building_power_w > 0 && in.meter.valid_mask == 0x7 && fallback_mask == 0) {
@@ -279,7 +337,7 @@ const Output& Allocator::step(const Input& in) {
     if (!c.enabled) continue;
     if (!s.online) {
       for (int p = 0; p < kPhases; ++p)
-        if ((cmask[i] >> p) & 1u) reserved[p] += t.offline_reserve_ma;
+        if (((cmask[i] >> p) & 1u) && !t.released) reserved[p] += t.offline_reserve_ma;
       continue;
     }
     if (c.slow) {
@@ -361,9 +419,9 @@ const Output& Allocator::step(const Input& in) {
     top_w[r] += sign * power_w(up);
   };
   // Would station i (at min, plus `add` of its own min) leave its higher priorities their max?
-  auto ok_for = [&](int i, bool add) {
+  auto ok_for = [&](int i, bool add, std::int64_t margin = 0) {
     int r = prio_rank(cfg_[i].priority);
-    std::int64_t self = add ? lo[i] : 0;
+    std::int64_t self = add ? lo[i] + margin : 0;
     for (int p = 0; p < kPhases; ++p) {
       if (!((amask[i] >> p) & 1u)) continue;
       std::int64_t x = need[p] + self;
@@ -385,6 +443,24 @@ const Output& Allocator::step(const Input& in) {
       return in.station[a].session_wh > in.station[b].session_wh;
     return a > b;
   };
+  // Does every EV's minimum fit, with a margin? Then nobody has to wait for a rotation.
+  {
+    std::int64_t all[kPhases] = {reserved[0], reserved[1], reserved[2]};
+    std::int64_t all_w = 0;
+    for (int i = 0; i < n; ++i) {
+      if (!candidate[i]) continue;
+      std::int64_t per[kPhases] = {0, 0, 0};
+      for (int p = 0; p < kPhases; ++p)
+        if ((amask[i] >> p) & 1u) per[p] = lo[i];
+      for (int p = 0; p < kPhases; ++p) all[p] += per[p];
+      all_w += power_w(per);
+    }
+    bool fit = all_w <= wcap;
+    for (int p = 0; p < kPhases; ++p) fit = fit && all[p] + S.resume_margin_ma <= cap[p];
+    if (fit && !all_fit_) all_fit_since_ms_ = now;
+    all_fit_ = fit;
+  }
+  const bool early_resume = all_fit_ && elapsed(now, all_fit_since_ms_, S.resume_settle_ms);
   for (int p = 0; p < kPhases; ++p) need[p] = reserved[p];
   bool run[kMaxStations];
   for (int i = 0; i < n; ++i) {
@@ -431,8 +507,14 @@ const Output& Allocator::step(const Input& in) {
   for (int w = 0; w < nw; ++w) {
     int i = order[w];
     Track& t = tr_[i];
-    bool may_start =
-        !t.rotation_paused || t.pause_epoch != epoch_ || elapsed(now, t.pause_since_ms, S.min_run_pause_ms);
+    // Room for its minimum (with the margin) without stopping anyone, held for the settle time:
+    // starting it is no rotation, so the 15 min do not apply (LM-05).
+    const bool fit_now = ok_for(i, true, S.resume_margin_ma);
+    if (fit_now && !t.fit) t.fit_since_ms = now;
+    t.fit = fit_now;
+    const bool free_room = fit_now && elapsed(now, t.fit_since_ms, S.resume_settle_ms);
+    bool may_start = !t.rotation_paused || t.pause_epoch != epoch_ || early_resume || free_room ||
+                     elapsed(now, t.pause_since_ms, S.min_run_pause_ms);
     if (!may_start) continue;
     if (!fits(i)) {
       // Displace strictly lower priorities, worst first, if that makes room.
@@ -602,7 +684,7 @@ const Output& Allocator::step(const Input& in) {
   }
   auto room_for = [&](int i, std::uint8_t mask, std::int32_t delta) {
     for (int p = 0; p < kPhases; ++p)
-      if (((mask >> p) & 1u) && planned[p] + soft[p] + delta > cap[p]) return false;
+      if (((mask >> p) & 1u) && planned[p] + soft[p] + delta > raise_cap[p]) return false;
     return planned_w + station_w(i, delta, mask) <= wcap;
   };
   auto commit_increase = [&](int i, std::uint8_t mask, std::int32_t delta) {

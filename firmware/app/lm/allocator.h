@@ -34,6 +34,20 @@ struct SiteConfig {
   std::int32_t phase_active_ma = 1000;                 // LM-07 / A25: an EV phase counts above 1 A
   std::int32_t resolution_ma = 1000;                   // set-points are multiples (drivers take whole A)
   std::uint32_t unused_offer_ms = 60000;  // an EV drawing well below its offer this long is capped near its draw
+  // LM-05 vs an overload cut: a station paused because the minimums no longer fitted restarts
+  // before its 15 min once every waiting EV's minimum fits again with this margin per phase,
+  // continuously for resume_settle_ms (no rotation is needed then; see README "Decisions").
+  std::int32_t resume_margin_ma = 1000;
+  std::uint32_t resume_settle_ms = 60000;
+  // SAFE-06: an offline station's reservation is released once its watchdog window has passed and
+  // the grid current on each phase it drew on has dropped by this share (%) of its last draw.
+  std::int32_t drop_confirm_pct = 70;
+  // Hysteresis: increases go only into the headroom left by the highest building estimate of
+  // this window (at most raise_band_ma above the latest: a real drop is used at once), cuts follow
+  // the latest one. Measurement noise and the skew between the meter and the stations' readings
+  // (EVs ramping) then no longer flap a set-point 15 <-> 16 A, at no cost in steady state.
+  std::uint32_t raise_window_ms = 30000;  // at most 31 s (the ring)
+  std::int32_t raise_band_ma = 1000;
 };
 
 struct StationConfig {
@@ -106,6 +120,7 @@ enum class EventType : std::uint8_t {
   StationOffline,   // SAFE-02: reserving value mA until the station's watchdog has passed
   StationFallback,  // SAFE-02: timeout + 10 s passed, now reserving its fallback current
   SlowOverBudget,   // LM-13 / A34: a slow actuator's allocation no longer fits (value=desired mA)
+  StationReleased,  // SAFE-06: offline, watchdog window over and its draw gone from the grid: no reservation
 };
 
 struct Event {
@@ -155,6 +170,11 @@ class Allocator {
     std::uint64_t offline_since_ms = 0;
     std::uint64_t overshoot_since_ms = 0;
     std::int32_t offline_reserve_ma = 0;
+    std::int32_t last_meas_ma[kPhases] = {0, 0, 0};  // per grid phase, last cycle online
+    std::int32_t drop_ref_ma[kPhases] = {0, 0, 0};   // grid current before it went silent (SAFE-06)
+    bool released = false;                           // SAFE-06
+    bool fit = false;                                // waiting: its min fits without stopping anyone
+    std::uint64_t fit_since_ms = 0;
     std::int32_t demand_cap_ma = 0;  // 0: none; EV takes less than offered (see unused_offer_ms)
     std::uint8_t phases_seen = 0;    // grid phases the EV has drawn on this session
     std::uint8_t overshoots = 0;
@@ -195,6 +215,14 @@ class Allocator {
   std::uint8_t last_fallback_mask_ = 0;
   std::int32_t last_external_[kPhases] = {kNoLimit, kNoLimit, kNoLimit};
   std::int32_t last_master_[kPhases] = {kNoLimit, kNoLimit, kNoLimit};
+  // The grid current per phase over the last kGridHistory cycles (SAFE-06: the level before a
+  // station went silent; a trip happens a few request timeouts before it is declared offline).
+  static constexpr int kGridHistory = 32;
+  std::int32_t grid_hist_[kGridHistory][kPhases] = {};
+  std::int64_t bld_hist_[kGridHistory][kPhases] = {};  // building estimates, same ring
+  int grid_hist_n_ = 0, grid_hist_head_ = 0;
+  std::uint64_t all_fit_since_ms_ = 0;
+  bool all_fit_ = false;
   Output out_{};
 };
 

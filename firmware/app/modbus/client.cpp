@@ -173,32 +173,22 @@ std::size_t Client::encode(const Request& r, std::uint8_t* out, std::size_t cap,
 
 Client::Result Client::feed(const std::uint8_t*& data, std::size_t& n, Response& out) {
   while (n > 0) {
-    std::size_t want = kMbapSize;
-    Mbap h;
-    if (rx_size_ >= kMbapSize) {
-      if (decode_mbap(rx_, rx_size_, h) == MbapStatus::kInvalid) return Result::kError;
-      want = adu_size(h);
+    switch (rx_.feed(data, n)) {
+      case AduReader::Status::kNeedMore: return Result::kNeedMore;
+      case AduReader::Status::kInvalid: return Result::kError;
+      case AduReader::Status::kFrame: {
+        const Result r = decode(out);
+        if (r != Result::kNeedMore) return r;
+        break;
+      }
     }
-    const std::size_t take = want - rx_size_ < n ? want - rx_size_ : n;
-    std::memcpy(rx_ + rx_size_, data, take);
-    rx_size_ += take;
-    data += take;
-    n -= take;
-    if (rx_size_ == kMbapSize) {
-      if (decode_mbap(rx_, rx_size_, h) == MbapStatus::kInvalid) return Result::kError;
-      want = adu_size(h);
-    }
-    if (rx_size_ < want) continue;
-    const Result r = decode(out);
-    rx_size_ = 0;
-    if (r != Result::kNeedMore) return r;
   }
   return Result::kNeedMore;
 }
 
 Client::Result Client::decode(Response& out) {
   Mbap h;
-  if (decode_mbap(rx_, rx_size_, h) != MbapStatus::kOk) {
+  if (decode_mbap(rx_.adu(), rx_.size(), h) != MbapStatus::kOk) {
     ++skipped_;
     return Result::kNeedMore;
   }
@@ -213,8 +203,8 @@ Client::Result Client::decode(Response& out) {
   const Pending req = *p;
   p->used = false;
 
-  const std::uint8_t* pdu = rx_ + kMbapSize;
-  const std::size_t size = rx_size_ - kMbapSize;
+  const std::uint8_t* pdu = rx_.adu() + kMbapSize;
+  const std::size_t size = rx_.size() - kMbapSize;
   out.transaction = h.transaction;
   out.unit = h.unit;
   out.function = req.function;
@@ -264,7 +254,7 @@ void Client::cancel(std::uint16_t transaction) {
 
 void Client::reset() {
   for (Pending& p : pending_) p.used = false;
-  rx_size_ = 0;
+  rx_.reset();
 }
 
 std::size_t Client::pending() const {

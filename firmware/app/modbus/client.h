@@ -94,8 +94,7 @@ class Client {
 
   Pending pending_[kMaxPending] = {};
   std::uint16_t next_transaction_ = 1;
-  std::uint8_t rx_[kMaxAduSize] = {};
-  std::size_t rx_size_ = 0;
+  AduReader rx_;
   std::uint32_t skipped_ = 0;
 };
 

@@ -63,6 +63,27 @@ inline std::size_t adu_size(const Mbap& h) {
   return kMbapSize - 1 + h.length;
 }
 
+// Cuts whole ADUs out of a TCP byte stream (shared by client and server): the header first,
+// then exactly the frame it announces, never reading past it (partial frames, several frames
+// per read). kInvalid: the length field cannot be Modbus TCP, the stream must be closed.
+class AduReader {
+ public:
+  enum class Status : std::uint8_t { kNeedMore, kFrame, kInvalid };
+  // Consumes bytes (advancing data and n) up to the end of one frame. After kFrame the frame is
+  // in adu()/size() until the next feed().
+  Status feed(const std::uint8_t*& data, std::size_t& n);
+  const std::uint8_t* adu() const { return buf_; }
+  std::size_t size() const { return size_; }
+  void reset() { size_ = 0; }
+  // Part of a frame is buffered (a request under way).
+  bool partial() const { return !complete_ && size_ > 0; }
+
+ private:
+  std::uint8_t buf_[kMaxAduSize] = {};
+  std::size_t size_ = 0;
+  bool complete_ = false;
+};
+
 // Big-endian byte helpers (Modbus is big-endian on the wire).
 inline std::uint16_t get_be16(const std::uint8_t* p) {
   return static_cast<std::uint16_t>((static_cast<unsigned>(p[0]) << 8) | p[1]);

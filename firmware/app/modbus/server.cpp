@@ -22,41 +22,27 @@ bool in_range(std::uint16_t address, std::uint16_t count) {
 
 ServerSession::Result ServerSession::feed(const std::uint8_t*& data, std::size_t& n) {
   while (n > 0) {
-    // Header first, then exactly the frame the header announces: never read past it.
-    std::size_t want = kMbapSize;
-    Mbap h;
-    if (rx_size_ >= kMbapSize) {
-      if (decode_mbap(rx_, rx_size_, h) == MbapStatus::kInvalid) return Result::kClose;
-      want = adu_size(h);
+    switch (rx_.feed(data, n)) {
+      case AduReader::Status::kNeedMore: return Result::kNeedMore;
+      case AduReader::Status::kInvalid: return Result::kClose;
+      case AduReader::Status::kFrame:
+        if (handle()) return Result::kReply;
+        break;
     }
-    const std::size_t take = want - rx_size_ < n ? want - rx_size_ : n;
-    std::memcpy(rx_ + rx_size_, data, take);
-    rx_size_ += take;
-    data += take;
-    n -= take;
-    if (rx_size_ == kMbapSize) {
-      const MbapStatus st = decode_mbap(rx_, rx_size_, h);
-      if (st == MbapStatus::kInvalid) return Result::kClose;
-      want = adu_size(h);
-    }
-    if (rx_size_ < want) continue;
-    const bool answer = handle();
-    rx_size_ = 0;
-    if (answer) return Result::kReply;
   }
   return Result::kNeedMore;
 }
 
 bool ServerSession::handle() {
   Mbap h;
-  const MbapStatus st = decode_mbap(rx_, rx_size_, h);
+  const MbapStatus st = decode_mbap(rx_.adu(), rx_.size(), h);
   if (st != MbapStatus::kOk || !map_.accepts_unit(h.unit)) {
     ++skipped_;
     return false;
   }
   ++requests_;
   std::uint8_t* pdu_out = reply_ + kMbapSize;
-  const std::size_t pdu_size = execute(h.unit, rx_ + kMbapSize, rx_size_ - kMbapSize, pdu_out);
+  const std::size_t pdu_size = execute(h.unit, rx_.adu() + kMbapSize, rx_.size() - kMbapSize, pdu_out);
   if (pdu_out[0] & 0x80) ++exceptions_;
   encode_mbap(reply_, h.transaction, h.unit, pdu_size);
   reply_size_ = kMbapSize + pdu_size;

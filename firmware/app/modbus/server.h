@@ -63,7 +63,9 @@ class ServerSession {
   std::size_t reply_size() const { return reply_size_; }
 
   // Forget a partial frame (new connection).
-  void reset() { rx_size_ = 0; }
+  void reset() { rx_.reset(); }
+  // Part of a request is buffered.
+  bool partial() const { return rx_.partial(); }
 
   // Statistics, e.g. for the log.
   std::uint32_t requests() const { return requests_; }
@@ -76,8 +78,7 @@ class ServerSession {
   std::size_t execute(std::uint8_t unit, const std::uint8_t* pdu, std::size_t pdu_size, std::uint8_t* out);
 
   RegisterMap& map_;
-  std::uint8_t rx_[kMaxAduSize] = {};
-  std::size_t rx_size_ = 0;
+  AduReader rx_;
   std::uint8_t reply_[kMaxAduSize] = {};
   std::size_t reply_size_ = 0;
   std::uint32_t requests_ = 0;

@@ -49,6 +49,8 @@ constexpr Def kGlobal[] = {
     {"cloud.ripple_until", 31, Type::Int, "s", 0, 0, 2147483647, 0, D, VENDOR, nullptr},
     {"config.timestamp", 32, Type::Int, "s", 0, 0, 2147483647, 0, D, LM | EXT, nullptr},
     {"sys.provision_crc", 33, Type::Int, "", 0, -2147483647 - 1, 2147483647, 0, D, 0, nullptr},
+    {"zaptec.username", 60, Type::Text, "", 0, 0, 64, 0, D, NET, nullptr},
+    {"zaptec.password", 61, Type::Text, "", 0, 0, 64, 0, D | kSecret, NET, nullptr},
 };
 static_assert(sizeof kGlobal / sizeof kGlobal[0] == kGlobalCount, "kGlobal must list every Id in order");
 
@@ -56,8 +58,9 @@ constexpr std::uint8_t ST = kInstaller | kCloud | kProvisioning;
 // Order must match enum Field. Keys < 64 (a record key is 0x1000 + station * 64 + key).
 constexpr Def kStation[] = {
     {"name", 1, Type::Text, "", 0, 0, 24, 0, D, ST, nullptr},
-    {"driver", 2, Type::Enum, "", 0, 0, 8, 0, D, ST,
-     "none|abb_terra_ac|mennekes_amtron|webasto_ebee|webasto_tq|weidmueller|generic|zaptec|easee"},
+    {"driver", 2, Type::Enum, "", 0, 0, 10, 0, D, ST,
+     "none|abb_terra_ac|mennekes_amtron|webasto_ebee|webasto_tq|weidmueller|generic|zaptec|easee|webasto_next|webasto_"
+     "unite"},
     {"port", 4, Type::Int, "", 0, 1, 65535, 502, D, ST, nullptr},
     {"ip", 3, Type::Ip, "", 0, kIpMin, kIpMax, 0, O, ST, nullptr},
     {"unit_id", 5, Type::Int, "", 0, 0, 255, 0, O, ST, nullptr},
@@ -122,7 +125,9 @@ int grid_phase(std::int32_t rotation, int sp) {
 std::int32_t default_unit_id(Driver d) {
   switch (d) {
     case Driver::WebastoTq:
-    case Driver::Weidmueller: return 255;  // CHG §3, §4
+    case Driver::WebastoNext:
+    case Driver::WebastoUnite:
+    case Driver::Weidmueller: return 255;  // CHG §3, §3.1, §3.2, §4
     default: return 1;                     // ABB unit 1 (CHG §1); Bender accepts any
   }
 }

@@ -80,6 +80,8 @@ enum class Id : std::uint8_t {
   CloudRippleUntil,     // UTC s: its validity (0: none)
   ConfigTimestamp,      // UTC s of the last change (CFG-10, A16: last writer wins)
   ProvisionCrc,         // CRC-32 of the last imported provisioning page (system only)
+  ZaptecUser,           // text 64: the Zaptec account (ST-06, CHG §5 OAuth password grant)
+  ZaptecPassword,       // text 64, secret
   Count
 };
 constexpr std::size_t kGlobalCount = static_cast<std::size_t>(Id::Count);
@@ -121,7 +123,9 @@ enum class Driver : std::uint8_t {
   Weidmueller,
   Generic,
   Zaptec,
-  Easee
+  Easee,
+  WebastoNext,  // appended: stored settings keep their numbers
+  WebastoUnite
 };
 enum class Priority : std::uint8_t { Low, Normal, High };
 enum class RippleMapping : std::uint8_t { NormallyClosed, NormallyOpen };

@@ -88,6 +88,7 @@ void Settings::reset() {
     value_[i] = set_[i] ? d.def : 0;
   }
   ssid_[0] = password_[0] = activation_[0] = 0;
+  zaptec_user_[0] = zaptec_password_[0] = 0;
   for (auto& s : st_) {
     s.set_mask = 0;
     for (std::size_t f = 0; f < kFieldCount; ++f) {
@@ -106,6 +107,8 @@ char* Settings::text_slot(Id id) {
     case Id::WifiSsid: return ssid_;
     case Id::WifiPassword: return password_;
     case Id::CloudActivationCode: return activation_;
+    case Id::ZaptecUser: return zaptec_user_;
+    case Id::ZaptecPassword: return zaptec_password_;
     default: return nullptr;
   }
 }
@@ -356,6 +359,7 @@ bool Settings::operator==(const Settings& o) const {
     if (set_[i] != o.set_[i] || value_[i] != o.value_[i]) return false;
   if (std::strcmp(ssid_, o.ssid_) || std::strcmp(password_, o.password_) || std::strcmp(activation_, o.activation_))
     return false;
+  if (std::strcmp(zaptec_user_, o.zaptec_user_) || std::strcmp(zaptec_password_, o.zaptec_password_)) return false;
   for (int i = 0; i < kMaxStations; ++i) {
     if (st_[i].set_mask != o.st_[i].set_mask || std::strcmp(st_[i].name, o.st_[i].name)) return false;
     for (std::size_t f = 0; f < kFieldCount; ++f)

@@ -108,6 +108,7 @@ class Settings {
   char ssid_[33];
   char password_[65];
   char activation_[33];
+  char zaptec_user_[65], zaptec_password_[65];
   Station st_[kMaxStations];
   std::uint32_t generation_ = 0;
 };

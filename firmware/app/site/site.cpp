@@ -44,7 +44,38 @@ std::int32_t to_ma(float a) {
 
 Site::Site(const Clock& clock, Log& log, Gpio& gpio, Sockets& sockets, const settings::Settings& settings)
     : clock_(clock), log_(log), gpio_(gpio), sockets_(sockets), settings_(settings) {
-  pool_.configure(sockets_, kStationSockets, kStationSocketCount, &log_);
+  pool_.configure(sockets_, sockets::kStations, sockets::kStationCount, &log_);
+  for (auto& v : evse_ma_) v = lm::kNoLimit;
+}
+
+void Site::cloud_ripple(std::uint64_t now_ms, lm::RippleMode mode, std::uint64_t duration_ms) {
+  ripple_.cloud_command(now_ms, mode, duration_ms);
+  log_.event("ripple", "cloud-command").kv("mode", mode_name(mode)).kv("duration_ms", duration_ms);
+}
+
+bool Site::direct_evse(int station, std::int32_t current_ma, std::uint32_t duration_s, std::uint64_t now_ms) {
+  if (!configured_ || station < 0 || station >= n_) return false;
+  if (duration_s == 0) {  // DELETE: back to normal load management
+    if (evse_ma_[station] != lm::kNoLimit) log_.event("lm", "evse-target-cleared").kv("station", station_name(station));
+    evse_ma_[station] = lm::kNoLimit;
+    evse_until_ms_[station] = 0;
+    return true;
+  }
+  if (current_ma < 0 || current_ma > lm::kExtLimitMax_ma) return false;
+  evse_ma_[station] = current_ma;
+  evse_until_ms_[station] = now_ms + std::uint64_t{duration_s} * 1000u;
+  log_.event("lm", "evse-target")
+      .kv("station", station_name(station))
+      .kv("current_ma", current_ma)
+      .kv("duration_s", duration_s);
+  return true;
+}
+
+bool Site::direct_evse_target(int station, std::int32_t& current_ma, std::uint64_t& until_ms) const {
+  if (station < 0 || station >= n_ || evse_ma_[station] == lm::kNoLimit) return false;
+  current_ma = evse_ma_[station];
+  until_ms = evse_until_ms_[station];
+  return true;
 }
 
 void Site::start(Loop& loop) {
@@ -89,7 +120,7 @@ void Site::configure(std::uint64_t now_ms) {
       log_.event("station", "unsupported").kv("index", i + 1).kv("name", s.station_name(i)).kv("reason", why);
       continue;
     }
-    if (!s.station_is_set(i, Field::Ip)) {
+    if (!prof.cloud && !s.station_is_set(i, Field::Ip)) {
       log_.event("station", "unsupported").kv("index", i + 1).kv("name", s.station_name(i)).kv("reason", "no_ip");
       continue;
     }
@@ -103,6 +134,7 @@ void Site::configure(std::uint64_t now_ms) {
     c.priority = priority(s.station(i, Field::Priority));
     c.fallback_ma = s.station(i, Field::FallbackCurrent) * 100;
     c.timeout_ms = static_cast<std::uint32_t>(s.station(i, Field::Timeout)) * 1000u;
+    c.slow = prof.cloud;  // LM-13 / A34: Zaptec through its cloud
 
     stations::DriverConfig dc;
     dc.name = s.station_name(i);
@@ -118,6 +150,14 @@ void Site::configure(std::uint64_t now_ms) {
     slot_[n] = i;
     ++n;
   }
+  // Direct EVSE targets follow their station's settings slot.
+  std::int32_t old_evse[lm::kMaxStations];
+  std::uint64_t old_until[lm::kMaxStations];
+  for (int i = 0; i < old_n; ++i) old_evse[i] = evse_ma_[i], old_until[i] = evse_until_ms_[i];
+  for (int i = 0; i < lm::kMaxStations; ++i) evse_ma_[i] = lm::kNoLimit, evse_until_ms_[i] = 0;
+  for (int i = 0; i < n; ++i)
+    for (int j = 0; j < old_n; ++j)
+      if (old_slot[j] == slot_[i]) evse_ma_[i] = old_evse[j], evse_until_ms_[i] = old_until[j];
   bool moved = n != old_n;
   for (int i = 0; i < n && !moved; ++i) moved = old_slot[i] != slot_[i];
   if (moved) pool_.reset(drivers_, old_n, now_ms);
@@ -156,7 +196,7 @@ void Site::cycle(std::uint64_t now_ms) {
     for (int k = 0; k < lm::kPhases; ++k) station_w += drivers_[i].current_ma(k) * 230 / 1000;
   station_w_ = station_w;
   last_di_ = gpio_.input_24v(1);
-  const lm::RippleOutput& rip = ripple_.step(now_ms, last_di_, false, station_w);
+  const lm::RippleOutput& rip = ripple_.step(now_ms, last_di_, cloud_up_, station_w);
   log_ripple(rip);
 
   // The allocator's inputs.
@@ -172,6 +212,10 @@ void Site::cycle(std::uint64_t now_ms) {
   in_.caps.ripple = rip.mode;
   in_.caps.reduced_power_w = rip.reduced_power_w;
   in_.caps.boot_hold = !rip.di_settled;  // RC-12
+  // EXT-02/06: the external limit caps the stations' sum on every phase (kNoLimit when inactive).
+  const std::int32_t ext = ext_.step(now_ms);
+  log_external();
+  for (int p = 0; p < lm::kPhases; ++p) in_.caps.external_ma[p] = ext;
   for (int i = 0; i < n_; ++i) {
     const stations::Driver& d = drivers_[i];
     lm::StationInput& si = in_.station[i];
@@ -179,6 +223,13 @@ void Site::cycle(std::uint64_t now_ms) {
     si.state = d.state();
     for (int k = 0; k < lm::kPhases; ++k) si.current_ma[k] = d.current_ma(k);
     si.session_wh = d.session_wh();
+    si.slow_alloc_ma = d.slow_alloc_ma();
+    // CL-06: the Direct EVSE target ends at its valid-until time, with or without the cloud.
+    if (evse_ma_[i] != lm::kNoLimit && now_ms >= evse_until_ms_[i]) {
+      evse_ma_[i] = lm::kNoLimit;
+      log_.event("lm", "evse-target-expired").kv("station", station_name(i));
+    }
+    si.cloud_target_ma = evse_ma_[i];
   }
   const lm::Output& out = alloc_.step(in_);
   log_events(out);
@@ -188,6 +239,8 @@ void Site::cycle(std::uint64_t now_ms) {
     drivers_[i].cycle(now_ms);
   }
   pool_.service(drivers_, peers_, n_, now_ms);
+  zaptec_.set_account(settings_.text(Id::ZaptecUser), settings_.text(Id::ZaptecPassword));
+  zaptec_.service(drivers_, n_, &out, now_ms);
 
   if (now_ms - status_at_ >= 60000 || status_at_ == 0) {
     status_at_ = now_ms;
@@ -206,12 +259,13 @@ void Site::cycle(std::uint64_t now_ms) {
 
 void Site::poll(std::uint64_t now_ms) {
   if (n_ > 0) pool_.service(drivers_, peers_, n_, now_ms);
+  if (n_ > 0) zaptec_.service(drivers_, n_, nullptr, now_ms);
   // RC-10: sample the ripple input on every wake-up too, so that a pulse shorter than the
   // cycle is seen (and logged as a glitch) rather than missed.
   const bool di = gpio_.input_24v(1);
   if (configured_ && di != last_di_) {
     last_di_ = di;
-    log_ripple(ripple_.step(now_ms, di, false, station_w_));
+    log_ripple(ripple_.step(now_ms, di, cloud_up_, station_w_));
   }
 }
 
@@ -231,6 +285,22 @@ void Site::log_events(const lm::Output& out) {
     }
   }
   if (out.dropped_events > 0) log_.event("lm", "events-dropped").kv("count", out.dropped_events);
+}
+
+void Site::log_external() {
+  lm::ExtEvent ev[lm::ExternalControl::kMaxExtEvents];
+  const int n = ext_.take_events(ev, lm::ExternalControl::kMaxExtEvents);
+  for (int k = 0; k < n; ++k) {
+    const char* what = "?";
+    switch (ev[k].type) {
+      case lm::ExtEventType::Activated: what = "activated"; break;
+      case lm::ExtEventType::Deactivated: what = "deactivated"; break;
+      case lm::ExtEventType::TimedOut: what = "timeout"; break;
+      case lm::ExtEventType::Restored: what = "restored"; break;
+      case lm::ExtEventType::LimitChanged: what = "limit"; break;
+    }
+    log_.event("external", what).kv("limit_ma", ev[k].value);
+  }
 }
 
 void Site::log_ripple(const lm::RippleOutput& r) {

@@ -11,26 +11,26 @@
 //   lmc: lm status l1_ma=.. l2_ma=.. l3_ma=.. budget_l1_ma=.. ... every 60 s
 //   lmc: ripple mode mode=blocked source=di / lmc: ripple glitch ms=200 / lmc: ripple input active=true
 //   lmc: station ... (driver.h)
-// Fixed capacity (A35): lm::kMaxStations stations; Modbus stations share kStationSockets sockets.
+// Fixed capacity (A35): lm::kMaxStations stations; Modbus stations share the sockets of app/socket_plan.h.
 #pragma once
 #include <cstdint>
 
 #include "app/core/log.h"
 #include "app/core/loop.h"
 #include "app/lm/allocator.h"
+#include "app/lm/external_control.h"
 #include "app/lm/ripple.h"
 #include "app/metering/meter.h"
 #include "app/ports.h"
 #include "app/settings/settings.h"
+#include "app/socket_plan.h"
 #include "app/stations/driver.h"
 #include "app/stations/pool.h"
+#include "app/stations/zaptec.h"
 
 namespace lmc::site {
 
-// The NETC's 8 sockets (docs/mcu-netc.md): 0-3 station Modbus clients (this task), 4 web UI
-// :4000, 5 Modbus server :5020, 6 REST :7000, 7 cloud / NTP / Zaptec.
-inline constexpr int kStationSockets[] = {0, 1, 2, 3};
-inline constexpr int kStationSocketCount = 4;
+// The stations' sockets: app/socket_plan.h.
 
 class Site {
  public:
@@ -45,6 +45,28 @@ class Site {
   // Loop poller: Modbus bytes and connections of the stations.
   void poll(std::uint64_t now_ms);
   void poll_now() { poll(clock_.now_ms()); }
+  // Zaptec stations (ST-06) reach their cloud through the device's resolver (stations/zaptec.h).
+  void attach_zaptec(net::Resolver& dns) { zaptec_.configure(sockets_, sockets::kZaptec, dns, &log_); }
+
+  // ---- commands from other parts (cloud, Modbus :5020, REST :7000), applied in the next cycle ----
+  // RC-01/RC-11: the cloud's ripple command (duration_ms 0 = until replaced). The DI and the cloud
+  // combine, the most restrictive wins.
+  void cloud_ripple(std::uint64_t now_ms, lm::RippleMode mode, std::uint64_t duration_ms);
+  // CL-06 / PUB §5.1 Direct EVSE control: a per-station cap of current_ma on all its phases for
+  // duration_s (LM-12: a cap, the fuse budget and every other cap still win; below the station's
+  // min it pauses, LM-04). station is the compact index (as driver(i)); duration_s 0 clears the
+  // target (DELETE). Returns false (rejected, nothing changed) for an unknown station, a current
+  // outside 0..1000 A or before the fuse is configured.
+  bool direct_evse(int station, std::int32_t current_ma, std::uint32_t duration_s, std::uint64_t now_ms);
+  // The Direct EVSE target in force (GET): false when none; until_ms is this boot's monotonic ms.
+  bool direct_evse_target(int station, std::int32_t& current_ma, std::uint64_t& until_ms) const;
+  // RC-11: whether the cloud link is up (the cloud task reports every change).
+  void set_cloud_up(bool up) { cloud_up_ = up; }
+  bool cloud_up() const { return cloud_up_; }
+  // EXT-01..08: Modbus 19050-19056 and the REST settings write into it (with the time); the
+  // cycle calls its step() and caps the stations' sum per phase with it (EXT-06).
+  lm::ExternalControl& external() { return ext_; }
+  const lm::ExternalControl& external() const { return ext_; }
 
   // ---- state for other parts (UI, REST, cloud: LM-14) and tests ----
   int station_count() const { return n_; }
@@ -61,6 +83,7 @@ class Site {
   void configure(std::uint64_t now_ms);
   void log_events(const lm::Output& out);
   void log_ripple(const lm::RippleOutput& r);
+  void log_external();
   const char* station_name(int i) const;
 
   const Clock& clock_;
@@ -71,12 +94,14 @@ class Site {
 
   metering::Meter meter_;
   lm::Ripple ripple_;
+  lm::ExternalControl ext_;
   lm::Allocator alloc_;
   lm::Input in_{};
   stations::Driver drivers_[lm::kMaxStations];
   Endpoint peers_[lm::kMaxStations] = {};
   int slot_[lm::kMaxStations] = {};  // settings index of compact station i
   stations::Pool pool_;
+  stations::Zaptec zaptec_;
   int n_ = 0;
   bool configured_ = false;
   bool have_generation_ = false;
@@ -85,6 +110,10 @@ class Site {
   std::uint64_t status_at_ = 0;
   bool last_di_ = false;
   std::int32_t station_w_ = 0;
+  bool cloud_up_ = false;
+  // Direct EVSE targets per compact station (CL-06): kNoLimit = none.
+  std::int32_t evse_ma_[lm::kMaxStations];
+  std::uint64_t evse_until_ms_[lm::kMaxStations] = {};
 };
 
 }  // namespace lmc::site

@@ -122,7 +122,7 @@ void Driver::cycle(std::uint64_t now_ms) {
     if (ma > 0) session_mwh_ += static_cast<std::uint64_t>(ma) * 230u * dt / 3600000u;
   }
   last_cycle_ms_ = now_ms;
-  if (phase_ != Phase::Running || offline_) return;
+  if (prof_.cloud || phase_ != Phase::Running || offline_) return;
   // Late answers of a slow station: never stack a second cycle on top of the first.
   if (busy() && queued(Op::Poll)) return;
 
@@ -138,7 +138,7 @@ void Driver::cycle(std::uint64_t now_ms) {
     push(Op::WriteSetpoint);
   else if (!changed && now_ms - written_at_ >= kRefreshMs)
     push(Op::WriteSetpoint);
-  if (prof_.heartbeat != Heartbeat::AnyRead && now_ms - heartbeat_at_ >= prof_.heartbeat_ms) {
+  if (prof_.heartbeat != Heartbeat::AnyRead && now_ms - heartbeat_at_ >= heartbeat_period_ms()) {
     heartbeat_at_ = now_ms;
     push(prof_.heartbeat == Heartbeat::Countdown ? Op::WriteTimeout : Op::Heartbeat);
   }
@@ -174,8 +174,31 @@ std::int32_t Driver::command_a(std::uint64_t now_ms) {
   return a;
 }
 
+// TQ-DM100 / Unite life bit: written every half of the timeout (chargers.md §3.1 "EM writes 1
+// every ½ comTimeout", §3.2 "EVSE checks every failsafe-timeout/2"), and at least every 10 s (A21).
+std::uint32_t Driver::heartbeat_period_ms() const {
+  std::uint32_t ms = prof_.heartbeat_ms;
+  if (prof_.heartbeat == Heartbeat::LifeBit && cfg_.timeout_s > 0) {
+    const std::uint32_t half = static_cast<std::uint32_t>(cfg_.timeout_s) * 500u;
+    if (half < ms) ms = half < 1000u ? 1000u : half;
+  }
+  return ms;
+}
+
+void Driver::cloud_reading(lm::Iec state, const std::int32_t* current_ma, std::uint64_t now_ms) {
+  if (!prof_.cloud) return;
+  Reading rd;
+  rd.have_state = true;
+  rd.state = state;
+  rd.currents = 0x7;
+  for (int p = 0; p < lm::kPhases; ++p) rd.current_ma[p] = current_ma[p];
+  have_reading_ = true;
+  phase_ = Phase::Running;
+  on_reading(rd, now_ms);
+}
+
 bool Driver::wants_connection(std::uint64_t now_ms, bool persistent) const {
-  if (!configured_ || link_ != Link::Down) return false;
+  if (!configured_ || prof_.cloud || link_ != Link::Down) return false;
   if (now_ms < retry_at_) return false;
   return persistent || need_init_ || offline_ || busy() || phase_ != Phase::Running;
 }
@@ -477,6 +500,15 @@ void Driver::on_reading(const Reading& rd, std::uint64_t now_ms) {
     raw_state_ = rd.state;
     if (s != state_) {
       if (log_) log_->event("station", "state").kv("name", cfg_.name).kv("iec", iec_name(s));
+      // Unite (chargers.md §3.2): a 0 written while no car was connected became 6 A in the
+      // station. A car is there now: write the set-point again at once, before its EV starts.
+      const bool car = s == lm::Iec::B || s == lm::Iec::C || s == lm::Iec::D;
+      const bool had_car = state_ == lm::Iec::B || state_ == lm::Iec::C || state_ == lm::Iec::D;
+      if (prof_.zero_needs_car && car && !had_car && phase_ == Phase::Running && written_a_ == 0 &&
+          !queued(Op::WriteSetpoint)) {
+        written_a_ = -1;
+        push(Op::WriteSetpoint);
+      }
       if (s == lm::Iec::A) {
         session_mwh_ = 0;
         charged_this_session_ = false;

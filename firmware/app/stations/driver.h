@@ -51,6 +51,7 @@ class Driver {
   bool configured() const { return configured_; }
   const Profile& profile() const { return prof_; }
   const char* name() const { return cfg_.name; }
+  const DriverConfig& config() const { return cfg_; }
 
   // ---- control cycle (1 s) ----
   // The load-management set-point for this station, mA (0 = pause).
@@ -79,9 +80,21 @@ class Driver {
   bool busy() const { return n_q_ > 0 || in_flight_; }
   Link link() const { return link_; }
 
+  // ---- cloud stations (Profile::cloud, Zaptec): no Modbus; zaptec.h feeds them ----
+  bool cloud() const { return prof_.cloud; }
+  // What the load management asks for (mA): for a slow actuator its desired allocation.
+  std::int32_t target_ma() const { return target_ma_; }
+  // The charger's state and currents (mA, -1 = not reported) as the cloud last saw them.
+  void cloud_reading(lm::Iec state, const std::int32_t* current_ma, std::uint64_t now_ms);
+  // LM-13 / A34: the allocation in force (mA) that the load management reserves for it.
+  void set_slow_alloc_ma(std::int32_t ma) { slow_alloc_ma_ = ma; }
+  std::int32_t slow_alloc_ma() const { return slow_alloc_ma_; }
+
   // ---- results ----
   // Initialised and answering: its readings are current and its set-points are obeyed (LM).
-  bool online() const { return !offline_ && phase_ == Phase::Running && have_reading_; }
+  // A cloud station is always "online" for the load management: while its cloud is out of
+  // reach the client reserves its offline current through slow_alloc_ma() (CL-10).
+  bool online() const { return prof_.cloud || (!offline_ && phase_ == Phase::Running && have_reading_); }
   bool offline() const { return offline_; }
   Phase phase() const { return phase_; }
   lm::Iec state() const { return state_; }
@@ -123,6 +136,7 @@ class Driver {
   void on_reading(const Reading& rd, std::uint64_t now_ms);
   std::int32_t command_a(std::uint64_t now_ms);
   void mismatch(const char* what, std::int32_t wrote, std::int32_t read, std::uint64_t now_ms);
+  std::uint32_t heartbeat_period_ms() const;
 
   Profile prof_{};
   DriverConfig cfg_{};
@@ -171,6 +185,7 @@ class Driver {
   bool charged_this_session_ = false;
   bool rfid_hinted_ = false;
   bool warned_ = false;
+  std::int32_t slow_alloc_ma_ = 0;
 
   std::uint32_t inits_ = 0;
   std::uint32_t requests_ = 0;

@@ -16,8 +16,10 @@ void Pool::configure(Sockets& s, const int* sockets, int n, Log* log) {
 void Pool::plan(const Driver* drivers, int count) {
   planned_count_ = count;
   for (bool& p : persistent_) p = false;
-  if (count <= n_) {
-    for (int i = 0; i < count; ++i) persistent_[i] = true;
+  int modbus = 0;  // cloud stations (Zaptec) need no socket of the pool
+  for (int i = 0; i < count; ++i) modbus += drivers[i].cloud() ? 0 : 1;
+  if (modbus <= n_) {
+    for (int i = 0; i < count; ++i) persistent_[i] = !drivers[i].cloud();
     return;
   }
   int left = n_ - 1;
@@ -28,10 +30,10 @@ void Pool::plan(const Driver* drivers, int count) {
     }
   if (log_)
     log_->event("station", "sockets")
-        .kv("stations", count)
+        .kv("stations", modbus)
         .kv("sockets", n_)
         .kv("persistent", n_ - 1 - left)
-        .kv("per_cycle", count - (n_ - 1 - left));
+        .kv("per_cycle", modbus - (n_ - 1 - left));
 }
 
 void Pool::release(Slot& sl, Driver* drivers, std::uint64_t now_ms, bool by_pool) {

@@ -34,6 +34,9 @@ bool profile_for(const settings::Settings& s, int i, Profile& out, const char** 
     case Driver::WebastoEbee: out = webasto_live_ebee(); break;
     case Driver::WebastoTq: out = webasto_tq_dm100(); break;
     case Driver::Weidmueller: out = weidmueller_ac_smart(); break;
+    case Driver::WebastoNext: out = webasto_next(); break;
+    case Driver::WebastoUnite: out = webasto_unite(); break;
+    case Driver::Zaptec: out = zaptec(); break;
     case Driver::Generic:
       if (!generic_profile(s, i, out, why)) return false;
       break;

@@ -82,6 +82,12 @@ struct Profile {
   // Generic driver (ST-01): where its state and currents are.
   std::uint16_t state_reg = kNoReg;
   std::uint16_t currents_reg = kNoReg;
+  // Unite (chargers.md §3.2): 0 written while no car is connected becomes 6 A. The driver
+  // writes 0 again as soon as a car is seen, before the EV can start (it reacts in >= 1 s).
+  bool zero_needs_car = false;
+  // Cloud-controlled (Zaptec, ST-06): no Modbus; zaptec.h feeds state and currents, and the
+  // load management treats it as a slow actuator (LM-13, A34).
+  bool cloud = false;
 };
 
 // The built-in vendors (one file each).
@@ -90,6 +96,9 @@ const Profile& mennekes_amtron();
 const Profile& webasto_live_ebee();
 const Profile& webasto_tq_dm100();  // Webasto Live (TQ-DM100 set) and Webasto NEXT
 const Profile& weidmueller_ac_smart();
+const Profile& webasto_next();   // chargers.md §3.1 (TQ-DM100 layout, one client)
+const Profile& webasto_unite();  // chargers.md §3.2 (Vestel EVC04, input-register telemetry)
+const Profile& zaptec();         // chargers.md §5: cloud only (zaptec.h)
 // ST-01: a Profile from station i's reg.* settings. False (with *why set) when the map is
 // incomplete (no set-point register).
 // The ECU map (MENNEKES AMTRON, Webasto Live "Ebee" set) under a driver name.
@@ -97,7 +106,8 @@ Profile ecu_profile(const char* name);
 bool generic_profile(const settings::Settings& s, int i, Profile& out, const char** why);
 
 // The Profile of station i's driver, with its unit id (settings or the driver's default).
-// False for drivers without a Modbus profile (none, zaptec, easee) or a bad generic map.
+// False for drivers without a profile (none, easee) or a bad generic map. Zaptec's profile is a
+// cloud one (Profile::cloud): no IP, no Modbus.
 bool profile_for(const settings::Settings& s, int i, Profile& out, const char** why);
 
 // Decoding helpers shared by the vendor files.

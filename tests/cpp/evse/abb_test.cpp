@@ -116,6 +116,7 @@ TEST(EvseAbb, PauseBelowSixAmpsAndResumeDelay) {
   b.run(40);
   EXPECT_NEAR(b.value("station.abb1.current"), 16, 1e-9);
   ASSERT_TRUE(c.write_registers("abb1", 0x4100, ma(5000)).ok);  // < 6 A pauses
+  b.run(2.01);  // the station takes a new limit within ~2 s (vendor actuation, chargers.md §1.4)
   EXPECT_EQ(b.value("station.abb1.offered_current"), 0);
   b.run(4);
   EXPECT_EQ(b.value("station.abb1.current"), 0);

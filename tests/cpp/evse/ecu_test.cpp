@@ -24,6 +24,10 @@ evs:
   ASSERT_TRUE(c.write_register("am1", 131, 10).ok);
   ASSERT_TRUE(c.write_registers("am1", 132, {30}).ok);
   b.run(10);
+  // chargers.md §2.1 (OpenEMS): the ECU takes a new HEMS limit only after ~30 s.
+  EXPECT_NEAR(b.value("station.am1.current"), 32, 1e-9);
+  ASSERT_TRUE(c.read_holding("am1", 1000, 1).ok);  // keep-alive for the 30 s watchdog
+  b.run(26);
   auto cp = c.read_holding("am1", 122, 1);
   EXPECT_EQ(cp.values[0], 3);  // C
   auto ocpp = c.read_holding("am1", 104, 1);
@@ -48,7 +52,9 @@ evs:
   // Pause with 0, communication resumes.
   ASSERT_TRUE(c.write_register("am1", 1000, 0).ok);
   EXPECT_FALSE(b.site->registry().at("station.am1.failsafe").as_bool());
-  b.run(5);
+  b.run(20);
+  ASSERT_TRUE(c.read_holding("am1", 122, 1).ok);  // keep-alive
+  b.run(20);                                      // the pause reaches the PWM ~30 s after the write
   EXPECT_EQ(b.value("station.am1.current"), 0);
   EXPECT_EQ(c.read_holding("am1", 104, 1).values[0], 7);  // SuspendedEVSE
 }
@@ -77,6 +83,8 @@ evs:
   EXPECT_NEAR(b.value("station.am2.current"), 8, 1e-9);  // DLM slave without a master: safe current
   // Fixing the setting (knob, as the installer would in the web UI) makes the limit apply.
   b.set("station.am1.dlm_mode", "master-internal-slave");
-  b.run(10);
+  b.run(10);  // the limit written 10 s ago reaches the PWM ~30 s after the write (chargers.md §2.1)
+  EXPECT_NEAR(b.value("station.am1.current"), 16, 1e-9);
+  b.run(26);
   EXPECT_NEAR(b.value("station.am1.current"), 6, 1e-9);
 }

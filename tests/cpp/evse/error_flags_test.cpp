@@ -18,14 +18,14 @@ evs:
   auto& c = *b.client;
   b.run(61);
   ASSERT_TRUE(c.write_register("am", 1000, 16).ok);
-  b.run(10);
+  b.run(40);  // the ECU takes a new limit after ~30 s (chargers.md §2.1)
   ASSERT_NEAR(b.value("station.am.current"), 16, 1e-9);
   auto none = c.read_holding("am", 105, 8);
   ASSERT_TRUE(none.ok);
   for (int i = 0; i < 8; ++i) EXPECT_EQ(none.values[static_cast<std::size_t>(i)], 0) << "register " << 105 + i;
   b.set("station.am.stuck_contactor", "true");
   ASSERT_TRUE(c.write_register("am", 1000, 0).ok);  // pause: the contactor is told to open
-  b.run(5);
+  b.run(40);
   auto err = c.read_holding("am", 111, 2);
   ASSERT_TRUE(err.ok);
   EXPECT_EQ(err.values[0], 0x4000);

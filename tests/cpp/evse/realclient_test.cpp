@@ -80,7 +80,7 @@ TEST(EvseRealClient, PymodbusReadsIdentityAndSetsCurrent) {
       "print('write_error', w.isError())\n"
       "r = c.read_holding_registers(0x4026, 1, slave=1)\n"
       "print('unlisted_exception', r.exception_code)\n"
-      "time.sleep(1.0)\n"
+      "time.sleep(3.5)\n"  // ABB takes a limit in ~2 s (chargers.md §1.4), then the EV ramps
       "r = c.read_holding_registers(0x4010, 2, slave=1)\n"
       "print('current_ma', (r.registers[0] << 16) | r.registers[1])\n"
       "c.close()\n";

@@ -110,6 +110,10 @@ TEST(EvseWatchdog, EcuWriteLimitThenDieFallsBack) {
   ASSERT_TRUE(c.write_register("st", 131, 10).ok);
   ASSERT_TRUE(c.write_register("st", 132, 25).ok);
   ASSERT_TRUE(c.write_register("st", 1000, 20).ok);
+  b.run(20);
+  ASSERT_TRUE(c.read_holding("st", 1000, 1).ok);  // the ECU takes a limit after ~30 s (§2.1, OpenEMS)
+  b.run(20);
+  ASSERT_TRUE(c.read_holding("st", 122, 1).ok);  // the controller's last request
   expect_falls_back(b, b.now_s(), 25, 20, 10);
 }
 

@@ -68,7 +68,10 @@ evs:
   b.run(46);
   auto brand = c.read_input("un", 190, 4, 255);
   ASSERT_TRUE(brand.ok);
-  EXPECT_EQ(brand.values[0], ('W' << 8) | 'e');
+  // One character per register, as evcc decodes Vestel strings (chargers.md §3.2).
+  EXPECT_EQ(brand.values[0], 'W');
+  EXPECT_EQ(brand.values[1], 'e');
+  EXPECT_EQ(brand.values[3], 'a');
   EXPECT_EQ(c.read_holding("un", 190, 1, 255).exception, 2);  // identity is input-only
   EXPECT_EQ(c.read_input("un", 404, 1, 255).values[0], 0);    // 1-phase
   // 0 written without a car means 6 A; 0 reads back as 6.

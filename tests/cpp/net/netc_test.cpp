@@ -87,6 +87,33 @@ TEST(Netc, TcpEchoMovesBlocksByDmaWithLatency) {
   EXPECT_EQ(b.lan->open_connections(), 0u);
 }
 
+// docs/mcu-netc.md: 16 sockets at 0x100 + n * 0x40 (the last block ends at 0x4FF); socket n's
+// summary bit in IRQ_STATUS is 8 + n, and IRQ_ENABLE masks it like the global bits.
+TEST(Netc, SixteenSocketsEachWithItsOwnRegistersAndInterruptBit) {
+  static_assert(Netc::kSockets == 16);
+  Bench b(kEth);
+  b.enable();
+  ASSERT_TRUE(b.wait_ip());
+  for (int s = 0; s < 16; ++s) ASSERT_EQ(b.connect(s, "192.168.1.50", 7), Netc::SS_ESTABLISHED) << "socket " << s;
+  EXPECT_EQ(b.lan->open_connections(), 16u);
+  // The last socket's block is at 0x100 + 15 * 0x40 = 0x4C0.
+  std::uint32_t v = 0;
+  ASSERT_TRUE(b.port->access(false, 0x4C0 + Netc::S_STATUS, v));
+  EXPECT_EQ(v, Netc::SS_ESTABLISHED);
+  EXPECT_EQ(b.rd(Netc::IRQ_STATUS) & 0x00FFFF00u, 0x00FFFF00u);  // bits 8..23
+  b.wr(Netc::IRQ_ENABLE, 1u << 23);
+  EXPECT_EQ(b.rd(Netc::IRQ_ENABLE), 1u << 23);
+  EXPECT_TRUE(b.netc->irq.level);
+  b.swr(15, Netc::S_FLAGS, 0x1F);
+  EXPECT_FALSE(b.netc->irq.level);  // only socket 15 was enabled
+  EXPECT_EQ(b.send(15, "sixteen"), 7u);
+  ASSERT_TRUE(b.wait_rx(15, 7));
+  EXPECT_EQ(b.recv(15), "sixteen");
+  EXPECT_TRUE(b.netc->irq.level);
+  // Beyond the last socket there is no register.
+  EXPECT_FALSE(b.port->access(false, 0x500 + Netc::S_STATUS, v));
+}
+
 TEST(Netc, FlowControlHoldsDataBeyondTheReceiveBuffer) {
   Bench b(kEth);
   b.enable();
@@ -236,6 +263,26 @@ TEST(Netc, EthernetUnplugClosesSocketsAndReplugRestoresAddress) {
   EXPECT_NEAR(b.now_s() - t0, 1.012, 0.002);
   EXPECT_EQ(b.rd(Netc::IP), ip);  // the lease is renewed
   EXPECT_EQ(b.connect(0, "192.168.1.50", 7), Netc::SS_ESTABLISHED);
+}
+
+// docs/mcu-netc.md: IRQ_STATUS.LINK = "link/address/Wi-Fi state changed", LINK.ETH_IP is bit 1.
+// A cable plugged while on Wi-Fi gets the same router lease (one client): the address in use
+// does not change, but ETH_IP does, so the firmware must still be told (NET-02 fail-back).
+TEST(Netc, EthernetLeaseWhileOnWifiRaisesLinkEvenWithTheSameAddress) {
+  Bench b(std::string(kWifi) + "  ethernet: {plugged: false}\n");
+  b.enable();
+  b.join("garage", "secret123");
+  ASSERT_TRUE(b.wait_ip(5));
+  const std::uint32_t ip = b.rd(Netc::IP);
+  b.set("net.eth.link", "true");
+  // Carrier after auto-negotiation (its own LINK event, cleared here), then the lease.
+  ASSERT_TRUE(b.run_until([&] { return (b.rd(Netc::LINK) & Netc::LINK_ETH_CARRIER) != 0; }, 3));
+  b.wr(Netc::IRQ_STATUS, Netc::IRQ_LINK);
+  ASSERT_FALSE(b.rd(Netc::LINK) & Netc::LINK_ETH_IP);
+  ASSERT_TRUE(b.run_until([&] { return (b.rd(Netc::LINK) & Netc::LINK_ETH_IP) != 0; }, 1));
+  EXPECT_EQ(b.rd(Netc::IP), ip);
+  EXPECT_EQ(b.sig("net.device.iface").render(), "ethernet");
+  EXPECT_TRUE(b.rd(Netc::IRQ_STATUS) & Netc::IRQ_LINK);
 }
 
 TEST(Netc, DnsAndNtpOverUdp) {

@@ -35,6 +35,8 @@ struct Seen {
   std::uint64_t offline_since_ms = 0;
   std::int32_t reserve_ma = 0;
   std::uint64_t last_offline_end_ms = 0;
+  std::int32_t last_ma[3] = {0, 0, 0};  // per grid phase, its last reading while online
+  bool released = false;                // SAFE-06, as the allocator reported it
 };
 
 std::uint8_t cfg_mask(const StationConfig& c) {
@@ -169,7 +171,7 @@ class Generated {
       if (fallback_ && now >= valid_since_ + 30000) fallback_ = false;
     }
     bool any_offline_recent = false;
-    std::int64_t reserve[3] = {0, 0, 0}, fast[3] = {0, 0, 0}, onl[3] = {0, 0, 0};
+    std::int64_t reserve[3] = {0, 0, 0}, fast[3] = {0, 0, 0}, onl[3] = {0, 0, 0}, credit[3] = {0, 0, 0};
     std::int64_t fast_w = 0;
     for (int i = 0; i < s_.n; ++i) {
       const StationConfig& c = s_.cfg[i];
@@ -181,10 +183,24 @@ class Generated {
           z.was_online = false;
           z.offline_since_ms = now;
           z.reserve_ma = z.prev_sp > c.fallback_ma ? z.prev_sp : c.fallback_ma;
+          z.released = false;
         }
         if (now >= z.offline_since_ms + c.timeout_ms + 10000) z.reserve_ma = c.fallback_ma;
+        for (int e = 0; e < o.n_events; ++e)
+          if (o.events[e].type == lmc::lm::EventType::StationReleased && o.events[e].station == i) {
+            if (now < z.offline_since_ms + c.timeout_ms + 10000) {
+              err << "SAFE-06 station " << i << " released inside its watchdog window";
+              return err.str();
+            }
+            z.released = true;
+          }
+        // SAFE-02: the reservation stands in for the draw it had when last seen (still in the
+        // measured grid current), up to the reservation: it is not counted on top of it.
         for (int p = 0; p < 3; ++p)
-          if ((cfg_mask(c) >> p) & 1u) reserve[p] += z.reserve_ma;
+          if (((cfg_mask(c) >> p) & 1u) && !z.released) {
+            reserve[p] += z.reserve_ma;
+            credit[p] += z.last_ma[p] < z.reserve_ma ? z.last_ma[p] : z.reserve_ma;
+          }
         any_offline_recent = true;
         continue;
       }
@@ -196,6 +212,8 @@ class Generated {
       for (int k = 0; k < c.phases; ++k)
         if (ev && si.current_ma[k] > 1000) z.acc |= static_cast<std::uint8_t>(1u << c.rotation[k]);
       for (int k = 0; k < 3; ++k) onl[c.rotation[k]] += si.current_ma[k];
+      for (int p = 0; p < 3; ++p) z.last_ma[p] = 0;
+      for (int k = 0; k < 3; ++k) z.last_ma[c.rotation[k]] += si.current_ma[k];
       std::uint8_t acc = z.acc ? z.acc : cfg_mask(c);
       // LM-04: 0 or within [min, max].
       if (sp != 0 && (sp < c.min_ma || sp > c.max_ma)) {
@@ -239,7 +257,7 @@ class Generated {
     // uses) plus the reservations fit the measured headroom of every phase in this very cycle.
     bool trusted = s_.meter_valid && !fallback_ && !k_.noncompliant && now > meter_bad_ms_ + 1000;
     for (int p = 0; p < 3 && trusted; ++p) {
-      std::int64_t building = in.meter.current_ma[p] - onl[p];
+      std::int64_t building = in.meter.current_ma[p] - onl[p] - credit[p];
       std::int64_t cap = limit_ma_ - building;
       if (in.caps.external_ma[p] >= 0 && in.caps.external_ma[p] < cap) cap = in.caps.external_ma[p];
       std::int64_t room = cap - reserve[p];
@@ -271,12 +289,18 @@ class Generated {
         return err.str();
       }
     }
-    // Quiet state (nothing changed for 120 s): equal shares (LM-06), priorities (LM-06), and no
+    // Quiet state (nothing changed for 120 s, the allocator's own starts, pauses and rotations
+    // included: a delayed start is a change too): equal shares (LM-06), priorities (LM-06), and no
     // headroom left unused by an EV that could take it (LM-01).
+    for (int e = 0; e < o.n_events; ++e) {
+      const auto t = o.events[e].type;
+      if (t == lmc::lm::EventType::Resumed || t == lmc::lm::EventType::Paused || t == lmc::lm::EventType::Rotated)
+        change_ms_ = now;
+    }
     if (now >= change_ms_ + 120000 && trusted && !any_offline_recent && in.caps.ripple == RippleMode::Normal) {
       std::int64_t free_p[3];
       for (int p = 0; p < 3; ++p) {
-        std::int64_t building = in.meter.current_ma[p] - onl[p];
+        std::int64_t building = in.meter.current_ma[p] - onl[p] - credit[p];
         free_p[p] = limit_ma_ - building;
         if (in.caps.external_ma[p] >= 0 && in.caps.external_ma[p] < free_p[p]) free_p[p] = in.caps.external_ma[p];
         free_p[p] -= fast[p];

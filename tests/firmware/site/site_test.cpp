@@ -170,6 +170,12 @@ TEST(Site, OnePhaseEvOnARotatedStationUsesOnlyItsPhase) {
 }
 
 TEST(Site, RippleBlockPausesEveryStationWithinFiveSeconds) {
+  struct D {
+    Plant* p = nullptr;
+    ~D() {
+      if (p && getenv("DBG")) fprintf(stderr, "%s", p->console.out.substr(0, 4000).c_str());
+    }
+  } dbg;
   Plant pl;
   pl.clock.t = 1000;
   pl.set("lm.fuse", "40");
@@ -211,11 +217,11 @@ TEST(Site, SilentStationIsReportedOfflineAndTheOthersKeepRunning) {
   EXPECT_TRUE(pl.console.has("lmc: lm station-offline station=st1"));
   EXPECT_FALSE(site.driver(0).online());
   EXPECT_TRUE(site.driver(1).online());
-  // ST-10: never more than one connection per station; 2 stations on 4 sockets: persistent.
+  // ST-10: never more than one connection per station; 2 stations on 6 sockets: persistent.
   EXPECT_TRUE(site.pool().persistent(0));
 }
 
-TEST(Site, FiftyStationsShareFourSockets) {
+TEST(Site, FiftyStationsShareTheStationSockets) {
   Plant pl;
   pl.clock.t = 1000;
   pl.set("lm.fuse", "400");
@@ -231,9 +237,173 @@ TEST(Site, FiftyStationsShareFourSockets) {
   for (int i = 0; i < site.station_count(); ++i) online += site.driver(i).online() ? 1 : 0;
   EXPECT_EQ(site.station_count(), 50);
   EXPECT_EQ(online, 50);
-  EXPECT_TRUE(pl.console.has("lmc: station sockets stations=50 sockets=4 persistent=3 per_cycle=47"));
+  EXPECT_TRUE(pl.console.has("lmc: station sockets stations=50 sockets=6 persistent=5 per_cycle=45"));
   // Every station was polled in (nearly) every one of the last cycles: no one starves.
   for (auto& [ip, x] : pl.st) EXPECT_GE(x.fake.reads.size(), 50u);
+}
+
+// The stations' current summed on grid phase p (grid minus building).
+std::int32_t stations_ma(const Plant& pl, int p) {
+  return pl.grid_ma[p] - pl.building_ma[p];
+}
+
+TEST(Site, DirectEvseTargetCapsOneStationUntilItsDurationEnds) {
+  Plant pl;
+  pl.clock.t = 1000;
+  pl.set("lm.fuse", "63");  // 63 - 3.15 = 59.85 A: room for both EVs at 16 A
+  pl.add(1, "abb_terra_ac", "192.168.1.60", "L1-L2-L3", FakeStation::abb(), 0, 1, 2);
+  pl.add(2, "mennekes_amtron", "192.168.1.61", "L1-L2-L3", FakeStation::ecu(), 0, 1, 2);
+  for (int p = 0; p < 3; ++p) pl.building_ma[p] = 5000;
+  Site site(pl.clock, pl.log, pl.gpio, pl.sockets, pl.s);
+  pl.run(site, 90000);
+  FakeStation& abb = pl.st.at(0xC0A8013C).fake;
+  FakeStation& ecu = pl.st.at(0xC0A8013D).fake;
+  ASSERT_EQ(abb.setpoint_a(), 16u);
+  // Bad requests are rejected and change nothing (PUB §5.1: "received or rejected").
+  EXPECT_FALSE(site.direct_evse(2, 10000, 60, pl.clock.t));
+  EXPECT_FALSE(site.direct_evse(-1, 10000, 60, pl.clock.t));
+  EXPECT_FALSE(site.direct_evse(0, -1, 60, pl.clock.t));
+  std::int32_t ma = 0;
+  std::uint64_t until = 0;
+  EXPECT_FALSE(site.direct_evse_target(0, ma, until));
+  // CL-06: a 10 A target for 120 s, applied within 10 s, on that station only.
+  ASSERT_TRUE(site.direct_evse(0, 10000, 120, pl.clock.t));
+  ASSERT_TRUE(site.direct_evse_target(0, ma, until));
+  EXPECT_EQ(ma, 10000);
+  pl.run(site, 10000);
+  EXPECT_EQ(abb.setpoint_a(), 10u);
+  EXPECT_EQ(ecu.setpoint_a(), 16u);
+  // Below the station's min the station pauses (LM-04), never 0 < I < 6 A.
+  ASSERT_TRUE(site.direct_evse(0, 4000, 120, pl.clock.t));
+  pl.run(site, 5000);
+  EXPECT_EQ(abb.setpoint_a(), 0u);
+  ASSERT_TRUE(site.direct_evse(0, 10000, 120, pl.clock.t));
+  // CL-06: it ends at valid-until; LM-03 raises again in steps into the headroom.
+  pl.run(site, 125000);
+  EXPECT_FALSE(site.direct_evse_target(0, ma, until));
+  EXPECT_TRUE(pl.console.has("lmc: lm evse-target-expired station=st1"));
+  pl.run(site, 30000);
+  EXPECT_EQ(abb.setpoint_a(), 16u);
+  // DELETE (duration 0) clears at once.
+  ASSERT_TRUE(site.direct_evse(1, 8000, 3600, pl.clock.t));
+  pl.run(site, 5000);
+  EXPECT_EQ(ecu.setpoint_a(), 8u);
+  ASSERT_TRUE(site.direct_evse(1, 0, 0, pl.clock.t));
+  pl.run(site, 30000);
+  EXPECT_EQ(ecu.setpoint_a(), 16u);
+  EXPECT_TRUE(pl.below_min.empty());
+}
+
+TEST(Site, DirectEvseTargetNeverBeatsTheFuse) {
+  Plant pl;
+  pl.clock.t = 1000;
+  pl.set("lm.fuse", "40");  // 38 A per phase
+  pl.add(1, "mennekes_amtron", "192.168.1.61", "L1-L2-L3", FakeStation::ecu(), 0, 1, 2);
+  pl.set("station.1.max_current", "32");
+  pl.st.begin()->second.ev_max_ma = 32000;
+  for (int p = 0; p < 3; ++p) pl.building_ma[p] = 25000;
+  Site site(pl.clock, pl.log, pl.gpio, pl.sockets, pl.s);
+  pl.run(site, 30000);
+  ASSERT_TRUE(site.direct_evse(0, 32000, 600, pl.clock.t));  // LM-12: a cap, not a demand
+  for (int p = 0; p < 3; ++p) pl.peak_ma[p] = 0;
+  pl.run(site, 120000);
+  for (int p = 0; p < 3; ++p) EXPECT_LE(pl.peak_ma[p], 38000) << "phase " << p;  // LM-02
+  EXPECT_EQ(pl.st.begin()->second.fake.setpoint_a(), 13u);                       // 38 - 25
+}
+
+TEST(Site, CloudRippleAndDiCombineMostRestrictiveWins) {
+  Plant pl;
+  pl.clock.t = 1000;
+  pl.set("lm.fuse", "63");
+  pl.set("ripple.mode", "reduced");  // CFG-09: the DI means Reduced (4.2 kW, RC-08)
+  pl.add(1, "abb_terra_ac", "192.168.1.60", "L1-L2-L3", FakeStation::abb(), 0, 1, 2);
+  pl.add(2, "webasto_tq", "192.168.1.62", "L1-L2-L3", FakeStation::tq(), 0, 1, 2);
+  Site site(pl.clock, pl.log, pl.gpio, pl.sockets, pl.s);
+  site.set_cloud_up(true);
+  pl.run(site, 90000);
+  for (auto& [ip, x] : pl.st) ASSERT_GE(x.fake.setpoint_a(), 6u);
+  // The cloud blocks (RC-01): every station at 0 A within 5 s (RC-07).
+  site.cloud_ripple(pl.clock.t, lm::RippleMode::Blocked, 0);
+  pl.run(site, 5000);
+  for (auto& [ip, x] : pl.st) EXPECT_EQ(x.fake.setpoint_a(), 0u);
+  EXPECT_TRUE(pl.console.has("lmc: ripple mode mode=blocked was=normal source=cloud"));
+  // The DI says Reduced: Blocked still wins (RC-11).
+  pl.gpio.in1 = true;
+  pl.run(site, 10000);
+  for (auto& [ip, x] : pl.st) EXPECT_EQ(x.fake.setpoint_a(), 0u);
+  // The cloud lifts its block: the DI's Reduced remains. 4.2 kW at 230 V = 18.26 A summed over
+  // all phases: one 3-phase EV at 6 A (4.14 kW), never both (RC-08).
+  site.cloud_ripple(pl.clock.t, lm::RippleMode::Normal, 0);
+  pl.run(site, 30000);
+  int running = 0;
+  for (auto& [ip, x] : pl.st) running += x.fake.setpoint_a() >= 6u ? 1 : 0;
+  EXPECT_EQ(running, 1);
+  EXPECT_LE(stations_ma(pl, 0) + stations_ma(pl, 1) + stations_ma(pl, 2), 18261);
+  // The DI back to normal: both charge again.
+  pl.gpio.in1 = false;
+  pl.run(site, 60000);
+  for (auto& [ip, x] : pl.st) EXPECT_GE(x.fake.setpoint_a(), 6u);
+  EXPECT_TRUE(pl.below_min.empty());
+}
+
+TEST(Site, CloudBlockHeldTwoHoursAfterTheLinkIsLost) {
+  Plant pl;
+  pl.clock.t = 1000;
+  pl.set("lm.fuse", "63");
+  pl.add(1, "abb_terra_ac", "192.168.1.60", "L1-L2-L3", FakeStation::abb(), 0, 1, 2);
+  Site site(pl.clock, pl.log, pl.gpio, pl.sockets, pl.s);
+  site.set_cloud_up(true);
+  pl.run(site, 30000);
+  site.cloud_ripple(pl.clock.t, lm::RippleMode::Blocked, 0);
+  pl.run(site, 5000);
+  site.set_cloud_up(false);
+  // RC-11: held for at most 2 h without the link, then the DI alone (inactive) decides.
+  pl.run(site, 7000u * 1000u);
+  EXPECT_EQ(pl.st.begin()->second.fake.setpoint_a(), 0u);
+  pl.run(site, 260u * 1000u);
+  EXPECT_GE(pl.st.begin()->second.fake.setpoint_a(), 6u);
+  EXPECT_TRUE(pl.console.has("lmc: ripple cloud-expired"));
+}
+
+TEST(Site, ExternalLimitCapsTheStationsAndFallsBackWithoutKeepAlive) {
+  Plant pl;
+  pl.clock.t = 1000;
+  pl.set("lm.fuse", "63");
+  pl.add(1, "abb_terra_ac", "192.168.1.60", "L1-L2-L3", FakeStation::abb(), 0, 1, 2);
+  pl.add(2, "mennekes_amtron", "192.168.1.61", "L1-L2-L3", FakeStation::ecu(), 0, 1, 2);
+  Site site(pl.clock, pl.log, pl.gpio, pl.sockets, pl.s);
+  pl.run(site, 90000);
+  ASSERT_EQ(stations_ma(pl, 0), 32000);
+  // EXT-01/06: 20 A per phase for the stations' sum (PUB §4: amperes per phase).
+  lm::ExternalControl& ext = site.external();
+  ASSERT_EQ(ext.set_fallback_limit(6000, pl.clock.t), lm::ExtResult::Ok);
+  ASSERT_EQ(ext.set_current_limit(20000, pl.clock.t), lm::ExtResult::Ok);
+  ASSERT_EQ(ext.set_activation(true, pl.clock.t), lm::ExtResult::Ok);
+  pl.run(site, 5000);
+  for (int p = 0; p < 3; ++p) EXPECT_LE(stations_ma(pl, p), 20000) << "phase " << p;
+  EXPECT_TRUE(pl.console.has("lmc: external activated limit_ma=20000"));
+  // EXT-02: no keep-alive for 120 s -> FallbackCurrentLimit 6 A: one EV at 6 A (EXT-08, LM-04).
+  pl.run(site, 120000);
+  EXPECT_TRUE(pl.console.has("lmc: external timeout limit_ma=6000"));
+  for (int p = 0; p < 3; ++p) EXPECT_LE(stations_ma(pl, p), 6000) << "phase " << p;
+  // EXT-05: the next keep-alive restores 20 A.
+  ext.keepalive(pl.clock.t);
+  pl.run(site, 60000);
+  for (int p = 0; p < 3; ++p) EXPECT_LE(stations_ma(pl, p), 20000) << "phase " << p;
+  EXPECT_GE(stations_ma(pl, 0), 18000);  // 2 x 10 A (equal shares, LM-06), allowing a 1 A step each
+  // An external limit above the fuse budget changes nothing: the fuse wins (LM-12).
+  for (int p = 0; p < 3; ++p) pl.building_ma[p] = 40000;  // 59.85 - 40 = 19.85 A left
+  ASSERT_EQ(ext.set_current_limit(100000, pl.clock.t), lm::ExtResult::Ok);
+  pl.run(site, 3000);  // LM-03: cut in the next cycle, the EVs follow one cycle later
+  for (int p = 0; p < 3; ++p) pl.peak_ma[p] = 0;
+  pl.run(site, 60000);
+  for (int p = 0; p < 3; ++p) EXPECT_LE(pl.peak_ma[p], 59850) << "phase " << p;
+  // EXT-04: deactivated, normal load management.
+  for (int p = 0; p < 3; ++p) pl.building_ma[p] = 0;
+  ext.set_activation(false, pl.clock.t);
+  pl.run(site, 60000);
+  EXPECT_EQ(stations_ma(pl, 0), 32000);
+  EXPECT_TRUE(pl.below_min.empty());
 }
 
 }  // namespace

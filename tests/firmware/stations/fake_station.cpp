@@ -109,6 +109,34 @@ FakeStation FakeStation::generic() {
   return s;
 }
 
+// chargers.md §3.1 (Webasto NEXT, WN-DOC rev 3.00): holding 1000 state (0 no vehicle, 1 attached,
+// 3 charging, 4 paused, 7 error), 1008/1010/1012 u16 mA, 2000 safeCurrent, 2002 comTimeout, 5004
+// charge current (A), 6000 life bit. Unit 255; FC 3, 4, 6, 16.
+FakeStation FakeStation::next() {
+  FakeStation s = tq();
+  s.vendor = Vendor::Next;
+  return s;
+}
+
+// chargers.md §3.2 (Vestel EVC04 = Webasto Unite): telemetry in INPUT registers (IR 1000 state 0
+// Available .. 8 Faulted, IR 1008/1010/1012 mA); control in holding registers HR 2000 failsafe
+// current, HR 2002 failsafe timeout (vendor default 20 s), HR 5004 current, HR 6000 alive.
+// Quirks: 5004 reads back 6 after 0 was written; 0 written while no car is connected -> 6 A.
+FakeStation FakeStation::unite() {
+  FakeStation s;
+  s.vendor = Vendor::Unite;
+  s.unit = 255;
+  s.functions = {3, 4, 6, 16};
+  s.input[1000] = 0;
+  s.input[1008] = s.input[1010] = s.input[1012] = 0;
+  s.holding[2000] = 6;
+  s.holding[2002] = 20;
+  s.holding[5004] = 32;
+  s.holding[6000] = 0;
+  s.writable = {2000, 2002, 5004, 6000};
+  return s;
+}
+
 void FakeStation::set_ev(char iec, std::uint32_t l1, std::uint32_t l2, std::uint32_t l3) {
   const std::uint32_t c[3] = {l1, l2, l3};
   switch (vendor) {
@@ -122,8 +150,13 @@ void FakeStation::set_ev(char iec, std::uint32_t l1, std::uint32_t l2, std::uint
       holding[122] = static_cast<std::uint16_t>(iec - 'A' + 1);
       for (int p = 0; p < 3; ++p) hi_lo(holding, static_cast<std::uint16_t>(212 + 2 * p), c[p]);
       break;
+    case Vendor::Unite:
+      input[1000] = iec == 'A' ? 0 : iec == 'C' ? 2 : iec == 'F' ? 8 : 1;  // §3.2: Available/Charging/Faulted/Preparing
+      for (int p = 0; p < 3; ++p) input[static_cast<std::uint16_t>(1008 + 2 * p)] = static_cast<std::uint16_t>(c[p]);
+      break;
+    case Vendor::Next:
     case Vendor::Tq:
-      holding[1000] = iec == 'A' ? 0 : iec == 'C' ? 3 : 1;
+      holding[1000] = iec == 'A' ? 0 : iec == 'C' ? 3 : iec == 'F' ? 7 : 1;
       for (int p = 0; p < 3; ++p) holding[static_cast<std::uint16_t>(1008 + 2 * p)] = static_cast<std::uint16_t>(c[p]);
       break;
     case Vendor::Weidmueller:
@@ -145,7 +178,12 @@ void FakeStation::reboot() {
       holding[0x4020] = 60;
       break;
     case Vendor::Ecu: holding[1000] = 32; break;
+    case Vendor::Next:
     case Vendor::Tq: holding[5004] = 32; break;
+    case Vendor::Unite:
+      holding[5004] = 32;
+      unite_offer_a = 32;
+      break;
     case Vendor::Weidmueller: holding[11052] = 0; break;
     case Vendor::Generic: holding[1] = 16; break;
   }
@@ -155,7 +193,9 @@ std::uint32_t FakeStation::setpoint_a() const {
   switch (vendor) {
     case Vendor::Abb: return ((static_cast<std::uint32_t>(reg(0x4100)) << 16) | reg(0x4101)) / 1000;
     case Vendor::Ecu: return reg(1000);
+    case Vendor::Next:
     case Vendor::Tq: return reg(5004);
+    case Vendor::Unite: return unite_offer_a;
     case Vendor::Weidmueller: return reg(11052);
     case Vendor::Generic: return reg(1);
   }
@@ -195,6 +235,7 @@ std::string FakeStation::handle(const std::string& adu, std::uint64_t t) {
     reads.push_back(t);
     if (adu.size() != 12) return exc(3);
     const std::uint16_t a = be16(adu, 8), n = be16(adu, 10);
+    (fc == 4 ? input_reads : holding_reads).push_back(a);
     if (n < 1 || n > 125) return exc(3);
     auto& table = fc == 3 ? holding : input;
     std::string pdu{static_cast<char>(fc)};
@@ -219,9 +260,14 @@ std::string FakeStation::handle(const std::string& adu, std::uint64_t t) {
       if (a == 0x4106) holding[0x4020] = v[0];
       if (a == 0x4109) holding[0x4024] = v[0];
     }
+    if (vendor == Vendor::Unite && a == 5004 && v.size() == 1) {
+      const bool car = input[1000] != 0 && input[1000] != 6;  // §3.2: 0 Available, 6 Reserved
+      unite_offer_a = v[0] == 0 && !car ? 6 : v[0];           // §3.2: 0 without a car -> 6 A
+      if (v[0] == 0) holding[5004] = 6;                       // §3.2: reads back 6
+    }
     const bool sp = (vendor == Vendor::Abb && a == 0x4100) || (vendor == Vendor::Ecu && a == 1000) ||
-                    (vendor == Vendor::Tq && a == 5004) || (vendor == Vendor::Weidmueller && a == 11052) ||
-                    (vendor == Vendor::Generic && a == 1);
+                    ((vendor == Vendor::Tq || vendor == Vendor::Next || vendor == Vendor::Unite) && a == 5004) ||
+                    (vendor == Vendor::Weidmueller && a == 11052) || (vendor == Vendor::Generic && a == 1);
     if (sp) setpoints_a.push_back(setpoint_a());
   };
   if (fc == 6) {

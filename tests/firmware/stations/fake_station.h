@@ -13,12 +13,14 @@ namespace lmc::test {
 
 class FakeStation {
  public:
-  enum class Vendor { Abb, Ecu, Tq, Weidmueller, Generic };
+  enum class Vendor { Abb, Ecu, Tq, Weidmueller, Generic, Next, Unite };
   static FakeStation abb();
   static FakeStation ecu();
   static FakeStation tq();
   static FakeStation weidmueller();
   static FakeStation generic();
+  static FakeStation next();
+  static FakeStation unite();
 
   // One request ADU in, the reply ADU out ("" = silence). t_ms feeds the watchdog bookkeeping.
   std::string handle(const std::string& adu, std::uint64_t t_ms);
@@ -53,9 +55,11 @@ class FakeStation {
     std::vector<std::uint16_t> values;
   };
   std::vector<Write> writes;
-  std::vector<std::uint64_t> reads;  // times of read requests
+  std::vector<std::uint64_t> reads;                       // times of read requests
+  std::vector<std::uint16_t> input_reads, holding_reads;  // start addresses read by FC 4 / FC 3
   int requests = 0;
   std::vector<std::uint32_t> setpoints_a;  // every set-point written, in A
+  std::uint32_t unite_offer_a = 32;        // Unite: the limit the box applies (§3.2 quirk)
   int writes_to(std::uint16_t addr) const;
 };
 

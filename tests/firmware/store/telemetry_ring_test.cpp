@@ -214,3 +214,28 @@ TEST(TelemetryRing, GarbageFlashMountsWithoutCrash) {
     EXPECT_EQ(ids.front(), 0u);
   }
 }
+
+// CL-05 (behaviours.md, A15): the ring holds >= 72 h of 1-min records. The cloud link's ring is
+// the 320 KiB region below the config area (board/mcu.h, lmsim.ld: 0xA0000..0xEFFFF = 80 pages)
+// with 48-byte records (app/cloud/record.h). By hand: slot = 12 + 48 + 4 = 64 bytes,
+// (4096 - 12) / 64 = 63 per page, 79 pages always usable = 4977 records; 72 h x 60 = 4320.
+TEST(TelemetryRing, MainFlashRegionHolds72HoursWithoutLoss) {
+  constexpr std::uint32_t kRegionPages = 80;
+  TornFlash flash(kRegionPages * 4096);
+  TelemetryRing ring(flash, 0, kRegionPages, kPayload);
+  ASSERT_EQ(ring.mount(), Status::Ok);
+  EXPECT_EQ(ring.capacity(), 4977u);
+  for (std::uint32_t i = 0; i < 72 * 60; ++i) ASSERT_EQ(ring.append(record(i).data(), kPayload), Status::Ok);
+  EXPECT_EQ(ring.dropped(), 0u);
+  // A reboot in the middle of the outage: everything is still there, in order.
+  TelemetryRing again(flash, 0, kRegionPages, kPayload);
+  ASSERT_EQ(again.mount(), Status::Ok);
+  EXPECT_EQ(again.pending(), 72u * 60u);
+  std::vector<std::uint32_t> seqs;
+  auto ids = drain(again, &seqs);
+  ASSERT_EQ(ids.size(), 72u * 60u);
+  for (std::uint32_t i = 0; i < ids.size(); ++i) {
+    EXPECT_EQ(ids[i], i);
+    EXPECT_EQ(seqs[i], i + 1);
+  }
+}
