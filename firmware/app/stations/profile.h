@@ -104,6 +104,21 @@ const Profile& zaptec();         // chargers.md §5: cloud only (zaptec.h)
 // The ECU map (MENNEKES AMTRON, Webasto Live "Ebee" set) under a driver name.
 Profile ecu_profile(const char* name);
 bool generic_profile(const settings::Settings& s, int i, Profile& out, const char** why);
+// The TQ-DM100 layout (chargers.md §3, §3.1, §3.2) under a driver name: Webasto Live's TQ set,
+// NEXT and Unite. Unit 255, one client; holding 5004 current (A, 0 = pause), 2000 safe current
+// (A), 2002 timeout (s), 6000 life bit; polls 1000 state and 1008/1010/1012 currents (u16 mA, not
+// contiguous: one read each), from input registers on the Unite. Only the state codes differ.
+Profile tq_dm100_profile(const char* name, Decode decode, bool input_registers);
+template <lm::Iec (*State)(std::uint16_t)>
+void tq_dm100_decode(const Profile&, int block, const std::uint16_t* r, Reading& out) {
+  if (block == 0) {
+    out.have_state = true;
+    out.state = State(r[0]);
+    return;
+  }
+  out.currents = static_cast<std::uint8_t>(1u << (block - 1));
+  out.current_ma[block - 1] = r[0];
+}
 
 // The Profile of station i's driver, with its unit id (settings or the driver's default).
 // False for drivers without a profile (none, easee) or a bad generic map. Zaptec's profile is a

@@ -9,40 +9,13 @@ namespace lmc::stations {
 
 namespace {
 
-void decode_tq(const Profile&, int block, const std::uint16_t* r, Reading& out) {
-  if (block == 0) {
-    out.have_state = true;
-    switch (r[0]) {
-      case 0: out.state = lm::Iec::A; break;
-      case 3: out.state = lm::Iec::C; break;
-      case 7: out.state = lm::Iec::F; break;   // charging error
-      default: out.state = lm::Iec::B; break;  // attached, authorised, paused, finished, ...
-    }
-    return;
+lm::Iec tq_state(std::uint16_t v) {
+  switch (v) {
+    case 0: return lm::Iec::A;
+    case 3: return lm::Iec::C;
+    case 7: return lm::Iec::F;   // charging error
+    default: return lm::Iec::B;  // attached, authorised, paused, finished, ...
   }
-  out.currents = static_cast<std::uint8_t>(1u << (block - 1));
-  out.current_ma[block - 1] = r[0];
-}
-
-Profile make_tq() {
-  Profile p;
-  p.name = "webasto_tq";
-  p.unit = 255;
-  p.single_client = true;  // NEXT: one client (§3.1); harmless for the Live
-  p.setpoint_reg = 5004;
-  p.setpoint_format = Format::U16;
-  p.setpoint_per_a = 1;
-  p.fallback_reg = 2000;
-  p.timeout_reg = 2002;
-  p.heartbeat = Heartbeat::LifeBit;
-  p.heartbeat_reg = 6000;
-  p.poll[0] = {1000, 1, false};
-  p.poll[1] = {1008, 1, false};
-  p.poll[2] = {1010, 1, false};
-  p.poll[3] = {1012, 1, false};
-  p.n_poll = 4;
-  p.decode = decode_tq;
-  return p;
 }
 
 Profile make_ebee() {
@@ -59,7 +32,28 @@ const Profile& webasto_live_ebee() {
 }
 
 const Profile& webasto_tq_dm100() {
-  static const Profile p = make_tq();
+  static const Profile p = tq_dm100_profile("webasto_tq", tq_dm100_decode<tq_state>, false);
+  return p;
+}
+
+Profile tq_dm100_profile(const char* name, Decode decode, bool input_registers) {
+  Profile p;
+  p.name = name;
+  p.unit = 255;
+  p.single_client = true;  // NEXT, Unite: one client (§3.1, §3.2); harmless for the Live
+  p.setpoint_reg = 5004;
+  p.setpoint_format = Format::U16;
+  p.setpoint_per_a = 1;
+  p.fallback_reg = 2000;
+  p.timeout_reg = 2002;
+  p.heartbeat = Heartbeat::LifeBit;
+  p.heartbeat_reg = 6000;
+  p.poll[0] = {1000, 1, input_registers};
+  p.poll[1] = {1008, 1, input_registers};
+  p.poll[2] = {1010, 1, input_registers};
+  p.poll[3] = {1012, 1, input_registers};
+  p.n_poll = 4;
+  p.decode = decode;
   return p;
 }
 

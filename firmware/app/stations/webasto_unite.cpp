@@ -29,34 +29,8 @@ lm::Iec unite_state(std::uint16_t v) {
   }
 }
 
-void decode(const Profile&, int block, const std::uint16_t* r, Reading& out) {
-  if (block == 0) {
-    out.have_state = true;
-    out.state = unite_state(r[0]);
-    return;
-  }
-  out.currents = static_cast<std::uint8_t>(1u << (block - 1));
-  out.current_ma[block - 1] = r[0];
-}
-
 Profile make() {
-  Profile p;
-  p.name = "webasto_unite";
-  p.unit = 255;
-  p.single_client = true;
-  p.setpoint_reg = 5004;
-  p.setpoint_format = Format::U16;
-  p.setpoint_per_a = 1;
-  p.fallback_reg = 2000;
-  p.timeout_reg = 2002;
-  p.heartbeat = Heartbeat::LifeBit;
-  p.heartbeat_reg = 6000;
-  p.poll[0] = {1000, 1, true};
-  p.poll[1] = {1008, 1, true};
-  p.poll[2] = {1010, 1, true};
-  p.poll[3] = {1012, 1, true};
-  p.n_poll = 4;
-  p.decode = decode;
+  Profile p = tq_dm100_profile("webasto_unite", tq_dm100_decode<unite_state>, true);
   p.zero_needs_car = true;
   return p;
 }
