@@ -55,7 +55,7 @@ def test_login_change_limit_see_it_on_modbus(lmsim_bin, root, build_dir, tmp_pat
     art.mkdir(parents=True, exist_ok=True)
     env = dict(os.environ, LMSIM_FIRMWARE_DIR=str(build_dir / "firmware"))
     with open(tmp_path / "stdout.txt", "w") as out:
-        p = subprocess.Popen([str(lmsim_bin), "run", SCENARIO, "--realtime", "--expose", "--until", "150s"],
+        p = subprocess.Popen([str(lmsim_bin), "run", SCENARIO, "--realtime", "--expose", "--until", "240s"],
                              cwd=root, env=env, stdout=out, stderr=subprocess.PIPE, text=True)
     err = StderrLines(p)
     opts = webdriver.ChromeOptions()
@@ -64,7 +64,7 @@ def test_login_change_limit_see_it_on_modbus(lmsim_bin, root, build_dir, tmp_pat
         opts.add_argument(a)
     driver = None
     try:
-        fwd = err.bridge_forwards([4000, 5020], timeout=15)
+        fwd = err.bridge_forwards([4000, 5020], timeout=60)  # slow start on a loaded CI machine
         assert {4000, 5020} <= set(fwd), err.all
         web, mb = f"http://127.0.0.1:{fwd[4000][1]}", fwd[5020][1]
         from selenium.webdriver.chrome.service import Service
@@ -72,7 +72,7 @@ def test_login_change_limit_see_it_on_modbus(lmsim_bin, root, build_dir, tmp_pat
                                   options=opts)
         driver.set_page_load_timeout(30)
         wait = WebDriverWait(driver, 40)
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 60
         while True:  # the firmware may still be booting
             try:
                 driver.get(web + "/")
