@@ -9,11 +9,8 @@
 //   firmware.ram_kib      RAM it reserves: .data, .bss, .noinit, TLS and the stack, not the
 //                         unused heap region (budget 128 KiB)
 #include <elf.h>
-#include <sys/resource.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -23,35 +20,17 @@
 #include <string>
 #include <vector>
 
+#include "lmsim_child.h"
+
 namespace {
 
 bool run_lmsim(std::vector<std::string> args, const std::string& result, double* wall, std::string* verdict,
                double* cpu = nullptr) {
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  auto t0 = std::chrono::steady_clock::now();
-  pid_t pid = fork();
-  if (pid == 0) {
-    std::freopen("/dev/null", "w", stdout);
-    execv(argv[0], argv.data());
-    _exit(127);
-  }
-  int st = 0;
-  struct rusage ru {};
-  wait4(pid, &st, 0, &ru);
-  if (cpu)
-    *cpu = static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
-           static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
-  *wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  if (!WIFEXITED(st) || WEXITSTATUS(st) > 1) {
-    std::fprintf(stderr, "bench_firmware: %s exited with status %d\n", args[0].c_str(), st);
-    return false;
-  }
-  std::ifstream in(result);
-  auto j = nlohmann::json::parse(in, nullptr, false);
-  if (j.is_discarded()) return false;
-  *verdict = j.value("verdict", std::string("?"));
+  bench::ChildRun c = bench::run_child(std::move(args), result);
+  *wall = c.wall;
+  if (cpu) *cpu = c.cpu;
+  if (!c.ok) return false;
+  *verdict = c.result.value("verdict", std::string("?"));
   return true;
 }
 

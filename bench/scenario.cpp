@@ -4,8 +4,6 @@
 //   scenario.demo_trace_speed  the same with a VCD trace of every signal
 //   scenario.demo_peak_rss_mb  peak resident memory of the lmsim process
 // Each run is a child process (fork + exec of the built `lmsim`), so the RSS is its own.
-#include <sys/resource.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -15,6 +13,8 @@
 #include <string>
 #include <vector>
 
+#include "lmsim_child.h"
+
 namespace {
 
 struct Run {
@@ -23,28 +23,12 @@ struct Run {
 };
 
 Run run_lmsim(std::vector<std::string> args, const std::string& result) {
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  pid_t pid = fork();
-  if (pid == 0) {
-    std::freopen("/dev/null", "w", stdout);
-    execv(argv[0], argv.data());
-    _exit(127);
-  }
-  int st = 0;
-  rusage ru{};
+  bench::ChildRun c = bench::run_child(std::move(args), result, 0);  // the demo must pass
   Run r;
-  if (wait4(pid, &st, 0, &ru) != pid || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
-    std::fprintf(stderr, "bench_scenario: %s exited with status %d\n", args[0].c_str(), st);
-    return r;
-  }
-  std::ifstream in(result);
-  auto j = nlohmann::json::parse(in, nullptr, false);
-  if (j.is_discarded()) return r;
+  if (!c.ok) return r;
   r.ok = true;
-  r.speed = j.value("speed_factor", 0.0);
-  r.rss_mb = static_cast<double>(ru.ru_maxrss) / 1024.0;  // Linux: kilobytes
+  r.speed = c.result.value("speed_factor", 0.0);
+  r.rss_mb = c.rss_mb;
   return r;
 }
 

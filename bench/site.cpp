@@ -4,17 +4,16 @@
 //   site.day50_x      simulated/wall speed for 24 h with 50 stations and EVs
 //                     (bench/site-day50.yaml; goal >= 300x)
 // Each is followed by its CPU figure (`..._cpu_s`, `..._cpu_x`): the machine may be loaded.
-#include <sys/resource.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
+
+#include "lmsim_child.h"
 
 namespace {
 
@@ -24,31 +23,11 @@ struct Run {
 };
 
 bool run_lmsim(const std::string& scenario, const std::string& result, Run* r) {
-  std::vector<std::string> args = {LMSIM_BIN, "run", scenario, "--result", result};
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  auto t0 = std::chrono::steady_clock::now();
-  pid_t pid = fork();
-  if (pid == 0) {
-    std::freopen("/dev/null", "w", stdout);
-    execv(argv[0], argv.data());
-    _exit(127);
-  }
-  int st = 0;
-  struct rusage ru {};
-  wait4(pid, &st, 0, &ru);
-  r->cpu = static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
-           static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
-  r->wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  if (!WIFEXITED(st) || WEXITSTATUS(st) > 1) {
-    std::fprintf(stderr, "bench_site: %s exited with status %d\n", scenario.c_str(), st);
-    return false;
-  }
-  std::ifstream in(result);
-  auto j = nlohmann::json::parse(in, nullptr, false);
-  if (j.is_discarded()) return false;
-  r->verdict = j.value("verdict", std::string("?"));
+  bench::ChildRun c = bench::run_child({LMSIM_BIN, "run", scenario, "--result", result}, result);
+  r->wall = c.wall;
+  r->cpu = c.cpu;
+  if (!c.ok) return false;
+  r->verdict = c.result.value("verdict", std::string("?"));
   return true;
 }
 
