@@ -325,7 +325,8 @@ void build(Site& site, const YNode& root) {
   }
   add_modbus_rpc(site, dir);
   // --realtime --expose: each station also serves external Modbus clients on 127.0.0.1,
-  // at its `expose_port` (0: any free port) or else 15020 + its index.
+  // at its `expose_port` (0: any free port) or else 15020 + its index, or any free port when that
+  // one is taken (two simulations on one machine, parallel tests); the line below names it.
   site.on_start([&site, &dir, expose_ports] {
     if (!site.realtime() || !site.expose()) return;
     int i = 0;
@@ -335,7 +336,8 @@ void build(Site& site, const YNode& root) {
       ++i;
       auto* ep = dir.endpoint(name);
       auto& srv =
-          site.make<ModbusTcpServer>(*ep, port, [] { return static_cast<Time>(sc_core::sc_time_stamp().value()); });
+          site.make<ModbusTcpServer>(*ep, port, [] { return static_cast<Time>(sc_core::sc_time_stamp().value()); },
+                                     fixed == expose_ports.end());
       site.add_poller([&srv] { srv.service(); });
       std::fprintf(stderr, "lmsim: station %s: Modbus TCP on 127.0.0.1:%d\n", name.c_str(), srv.port());
       site.log(LogLevel::Info, "station." + name, "exposed on 127.0.0.1:" + std::to_string(srv.port()));

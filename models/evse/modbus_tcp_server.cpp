@@ -13,7 +13,7 @@
 
 namespace lmsim::evse {
 
-ModbusTcpServer::ModbusTcpServer(ModbusEndpoint& ep, int port, std::function<Time()> clock)
+ModbusTcpServer::ModbusTcpServer(ModbusEndpoint& ep, int port, std::function<Time()> clock, bool or_any)
     : ep_(ep), clock_(std::move(clock)) {
   listen_fd_ = socket(AF_INET, SOCK_STREAM, 0);
   if (listen_fd_ < 0) throw std::runtime_error(std::string("socket: ") + std::strerror(errno));
@@ -23,7 +23,12 @@ ModbusTcpServer::ModbusTcpServer(ModbusEndpoint& ep, int port, std::function<Tim
   a.sin_family = AF_INET;
   a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);  // loopback only, ever
   a.sin_port = htons(static_cast<std::uint16_t>(port));
-  if (bind(listen_fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 || listen(listen_fd_, 8) != 0) {
+  bool bound = bind(listen_fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+  if (!bound && or_any && errno == EADDRINUSE && port != 0) {
+    a.sin_port = 0;
+    bound = bind(listen_fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+  }
+  if (!bound || listen(listen_fd_, 8) != 0) {
     std::string err = std::strerror(errno);
     close(listen_fd_);
     throw std::runtime_error("cannot listen on 127.0.0.1:" + std::to_string(port) + ": " + err);

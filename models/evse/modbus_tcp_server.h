@@ -12,8 +12,9 @@ namespace lmsim::evse {
 
 class ModbusTcpServer {
  public:
-  // port 0 picks a free port. Binds 127.0.0.1 only. Throws std::runtime_error on failure.
-  ModbusTcpServer(ModbusEndpoint& ep, int port, std::function<Time()> clock);
+  // Binds 127.0.0.1 only; throws std::runtime_error on failure. `port` 0: any free port. `or_any`: when `port` is taken
+  // (another simulation on this machine uses it), take any free port instead of failing; port() tells which.
+  ModbusTcpServer(ModbusEndpoint& ep, int port, std::function<Time()> clock, bool or_any = false);
   ~ModbusTcpServer();
   ModbusTcpServer(const ModbusTcpServer&) = delete;
   ModbusTcpServer& operator=(const ModbusTcpServer&) = delete;

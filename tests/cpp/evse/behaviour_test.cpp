@@ -187,6 +187,19 @@ TEST(EvseBehaviour, QuickReconnectsToAOneClientStationAreServed) {
   EXPECT_EQ(served, 50);
 }
 
+// Two simulations on one machine (parallel test runs): a station's default expose port that is
+// already taken falls back to a free port instead of failing the run; an explicit port still
+// fails, naming it (docs/stations.md, expose_port).
+TEST(EvseBehaviour, TakenDefaultExposePortFallsBackToAFreeOne) {
+  Bench b("stations:\n  - {name: abb, model: abb-terra-ac}\n");
+  auto clock = [] { return static_cast<lmsim::Time>(sc_core::sc_time_stamp().value()); };
+  ModbusTcpServer first(*b.dir->endpoint("abb"), 0, clock);
+  ModbusTcpServer second(*b.dir->endpoint("abb"), first.port(), clock, true);
+  EXPECT_NE(second.port(), first.port());
+  EXPECT_GT(second.port(), 0);
+  EXPECT_THROW(ModbusTcpServer(*b.dir->endpoint("abb"), first.port(), clock), std::runtime_error);
+}
+
 // Item 6, NEXT (chargers.md §3.1, WN-DOC): 1000 has no code 5 ("finished" is 4); 1502 is the
 // last session's energy (0 during a session); 5006 start/cancel on an edge from 0; 5000 power
 // setpoint; 1006 error code (1 = PB02 relay welded).
